@@ -1,0 +1,245 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace PrivSep.Broker.Audit;
+
+/// <summary>
+/// The few Linux system calls the audit files need and the BCL does not expose:
+/// <c>O_APPEND</c> (FileStream's Append mode only seeks to the end and then writes at its own
+/// tracked offset), one unbuffered <c>write</c> per line, <c>ftruncate</c> to take back a
+/// partial line, and an open-file-description lock so two brokers never fork one chain.
+/// </summary>
+internal static unsafe partial class AuditFileSyscalls
+{
+    // Values shared by x86-64 and arm64 Linux (asm-generic); the broker runs only on Linux.
+    private const int O_RDWR = 0x2;
+    private const int O_CREAT = 0x40;
+    private const int O_EXCL = 0x80;
+    private const int O_APPEND = 0x400;
+    private const int O_CLOEXEC = 0x80000;
+    private const int F_OFD_SETLK = 37;
+    private const short F_WRLCK = 1;
+    private const int SEEK_END = 2;
+
+    internal const int ENOENT = 2;
+    internal const int EINTR = 4;
+    internal const int EAGAIN = 11;
+    internal const int EACCES = 13;
+
+    /// <summary>Read-write, append-only; created 0600 if missing (the umask can only narrow it).</summary>
+    public static SafeFileHandle OpenForAppend(string path) =>
+        Open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0x180 /* 0600 */);
+
+    /// <summary>Read-write at explicit offsets; null when the file does not exist.</summary>
+    public static SafeFileHandle? OpenExistingForUpdate(string path)
+    {
+        int fd = open(path, O_RDWR | O_CLOEXEC, 0);
+        if (fd >= 0)
+        {
+            return new SafeFileHandle(fd, ownsHandle: true);
+        }
+
+        int errno = Marshal.GetLastPInvokeError();
+        return errno == ENOENT ? null : throw Failure("open", path, errno);
+    }
+
+    /// <summary>Creates a new 0600 file, failing if one appeared meanwhile.</summary>
+    public static SafeFileHandle CreateNew(string path) =>
+        Open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0x180 /* 0600 */);
+
+    /// <summary>
+    /// Takes an exclusive lock tied to this open file description. Returns false when another
+    /// descriptor (another broker, or this process opening the log twice) holds it. OFD locks
+    /// are independent of <c>flock</c>, which .NET's FileShare uses, so readers such as
+    /// <c>privsep audit verify</c> are never blocked.
+    /// </summary>
+    public static bool TryLockExclusive(SafeFileHandle file, string path)
+    {
+        var request = new FileLockRequest { Type = F_WRLCK, Whence = 0, Start = 0, Length = 0, Pid = 0 };
+        while (fcntl(file, F_OFD_SETLK, &request) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == EINTR)
+            {
+                continue;
+            }
+
+            return errno is EAGAIN or EACCES ? false : throw Failure("lock", path, errno);
+        }
+
+        return true;
+    }
+
+    /// <summary>The file's current size (0 for a character device such as /dev/full).</summary>
+    public static long Length(SafeFileHandle file, string path)
+    {
+        long end = lseek(file, 0, SEEK_END);
+        return end >= 0 ? end : throw Failure("seek", path, Marshal.GetLastPInvokeError());
+    }
+
+    /// <summary>
+    /// Appends <paramref name="bytes"/> with as few <c>write</c> calls as the kernel allows
+    /// (one, unless the disk fills mid-line). Returns the number of bytes that reached the file
+    /// and the errno of the failure, or 0 when everything was written.
+    /// </summary>
+    public static (int Written, int Errno) Append(SafeFileHandle file, ReadOnlySpan<byte> bytes)
+    {
+        int written = 0;
+        fixed (byte* start = bytes)
+        {
+            while (written < bytes.Length)
+            {
+                nint n = write(file, start + written, (nuint)(bytes.Length - written));
+                if (n > 0)
+                {
+                    written += (int)n;
+                    continue;
+                }
+
+                int errno = n == 0 ? 0 : Marshal.GetLastPInvokeError();
+                if (errno == EINTR)
+                {
+                    continue;
+                }
+
+                // n == 0 for a non-empty request means the file takes no more bytes.
+                return (written, errno == 0 ? 28 /* ENOSPC */ : errno);
+            }
+        }
+
+        return (written, 0);
+    }
+
+    /// <summary>Writes all of <paramref name="bytes"/> at <paramref name="offset"/>.</summary>
+    public static void WriteAt(SafeFileHandle file, ReadOnlySpan<byte> bytes, long offset, string path)
+    {
+        int written = 0;
+        fixed (byte* start = bytes)
+        {
+            while (written < bytes.Length)
+            {
+                nint n = pwrite(file, start + written, (nuint)(bytes.Length - written), offset + written);
+                if (n > 0)
+                {
+                    written += (int)n;
+                    continue;
+                }
+
+                int errno = n == 0 ? 28 /* ENOSPC */ : Marshal.GetLastPInvokeError();
+                if (errno != EINTR)
+                {
+                    throw Failure("write", path, errno);
+                }
+            }
+        }
+    }
+
+    /// <summary>Reads up to <paramref name="buffer"/>.Length bytes at <paramref name="offset"/>.</summary>
+    public static int ReadAt(SafeFileHandle file, Span<byte> buffer, long offset, string path)
+    {
+        int read = 0;
+        fixed (byte* start = buffer)
+        {
+            while (read < buffer.Length)
+            {
+                nint n = pread(file, start + read, (nuint)(buffer.Length - read), offset + read);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                if (n < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == EINTR)
+                    {
+                        continue;
+                    }
+
+                    throw Failure("read", path, errno);
+                }
+
+                read += (int)n;
+            }
+        }
+
+        return read;
+    }
+
+    /// <summary>Cuts the file to <paramref name="length"/> bytes; returns the errno, 0 on success.</summary>
+    public static int Truncate(SafeFileHandle file, long length)
+    {
+        while (ftruncate(file, length) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != EINTR)
+            {
+                return errno;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Asks the kernel to put the file on disk; errors are the caller's to ignore or not.</summary>
+    public static int Sync(SafeFileHandle file) =>
+        fsync(file) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    public static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno);
+
+    public static IOException Failure(string operation, string path, int errno) =>
+        new($"{operation} {path}: {Describe(errno)} (errno {errno})");
+
+    private static SafeFileHandle Open(string path, int flags, int mode)
+    {
+        while (true)
+        {
+            int fd = open(path, flags, mode);
+            if (fd >= 0)
+            {
+                return new SafeFileHandle(fd, ownsHandle: true);
+            }
+
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != EINTR)
+            {
+                throw Failure("open", path, errno);
+            }
+        }
+    }
+
+    /// <summary><c>struct flock</c> as Linux lays it out on 64-bit targets.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct FileLockRequest
+    {
+        public short Type;
+        public short Whence;
+        public long Start;
+        public long Length;
+        public int Pid;
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int open(string path, int flags, int mode);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    private static partial nint write(SafeFileHandle fd, byte* buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
+    private static partial nint pwrite(SafeFileHandle fd, byte* buffer, nuint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
+    private static partial nint pread(SafeFileHandle fd, byte* buffer, nuint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
+    private static partial long lseek(SafeFileHandle fd, long offset, int whence);
+
+    [LibraryImport("libc", EntryPoint = "ftruncate", SetLastError = true)]
+    private static partial int ftruncate(SafeFileHandle fd, long length);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int fsync(SafeFileHandle fd);
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int fcntl(SafeFileHandle fd, int command, FileLockRequest* request);
+}

@@ -1,0 +1,181 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using PrivSep.Broker.Audit;
+using PrivSep.Broker.Policy;
+using PrivSep.Broker.Service;
+using PrivSep.Protocol.Handshake;
+
+namespace PrivSep.Broker.Hosting;
+
+/// <summary>
+/// The broker process: loads policy, secret and audit log (refusing to start on any problem), listens, serves
+/// connections up to limits.maxConnections, reloads the policy on SIGHUP and shuts down cleanly on SIGTERM/SIGINT.
+/// </summary>
+internal sealed class BrokerHost
+{
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly BrokerOptions options;
+    private readonly SystemUserDirectory users = new();
+    private readonly object sessionsGate = new();
+    private readonly HashSet<Task> sessions = [];
+
+    public BrokerHost(BrokerOptions options) => this.options = options;
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        if (Interop.LibC.GetEuid() != 0)
+        {
+            BrokerLog.Warning("not running as root: only objects this user can open are served (run as root, or with the capabilities the policy needs).");
+        }
+
+        var policy = this.LoadPolicy();
+        var secret = SharedSecret.Load(this.options.SecretFilePath, requirePrivateMode: true);
+        using var audit = AuditLog.Open(this.options.AuditLogPath);
+        var state = new BrokerState(policy, audit, secret);
+        uint agentGroup = this.AgentGroup(policy);
+
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            this.Reload(state);
+        });
+
+        using var listener = SocketEndpoint.Listen(this.options.SocketPath, agentGroup, backlog: 64);
+        BrokerLog.Info($"policy '{policy.SourceName}' loaded; agents: {string.Join(", ", policy.AgentUsers)}; audit log '{audit.LogPath}'");
+        BrokerLog.Info($"listening on {this.options.SocketPath}");
+        try
+        {
+            await this.AcceptLoopAsync(listener, state, stopping.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            listener.Dispose();
+            await this.DrainAsync().ConfigureAwait(false);
+            TryDelete(this.options.SocketPath);
+            BrokerLog.Info("stopped");
+        }
+
+        return 0;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            BrokerLog.Info($"{context.Signal} received: finishing in-flight requests and stopping");
+            stopping.Cancel();
+        }
+    }
+
+    private async Task AcceptLoopAsync(Socket listener, BrokerState state, CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                BrokerLog.Warning($"accept failed: {ex.Message}");
+                await Task.Delay(50, CancellationToken.None).ConfigureAwait(false);
+                continue;
+            }
+
+            lock (this.sessionsGate)
+            {
+                this.sessions.RemoveWhere(t => t.IsCompleted);
+                if (this.sessions.Count >= state.Policy.Limits.MaxConnections)
+                {
+                    _ = RefuseBusyAsync(client, state);
+                    continue;
+                }
+
+                this.sessions.Add(Task.Run(() => new ClientSession(client, state).RunAsync(stopping), CancellationToken.None));
+            }
+        }
+    }
+
+    private static async Task RefuseBusyAsync(Socket client, BrokerState state)
+    {
+        using (client)
+        {
+            try
+            {
+                var peer = Protocol.Transport.PeerCredentials.Of(client);
+                state.Audit.Append(new AuditRecord { Pid = peer.Pid, Uid = peer.Uid, Gid = peer.Gid, Action = "connect", Decision = "deny", Rule = "limits.maxConnections", Outcome = "too-many-connections" });
+                BrokerLog.Warning($"refused connection from {peer}: limits.maxConnections reached");
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+                await client.SendAsync(new[] { (byte)HandshakeStatus.TooManyConnections }, SocketFlags.None, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or AuditWriteException)
+            {
+                // Refusing is best effort; the connection closes either way.
+            }
+        }
+    }
+
+    private async Task DrainAsync()
+    {
+        Task[] running;
+        lock (this.sessionsGate)
+        {
+            running = [.. this.sessions];
+        }
+
+        var all = Task.WhenAll(running);
+        if (await Task.WhenAny(all, Task.Delay(DrainTimeout)).ConfigureAwait(false) != all)
+        {
+            BrokerLog.Warning($"{running.Count(t => !t.IsCompleted)} connection(s) still busy after {DrainTimeout.TotalSeconds} s; exiting anyway");
+        }
+    }
+
+    private BrokerPolicy LoadPolicy() => BrokerPolicy.Load(this.options.PolicyPath, this.users);
+
+    private void Reload(BrokerState state)
+    {
+        try
+        {
+            var replacement = this.LoadPolicy();
+            state.ReplacePolicy(replacement);
+            BrokerLog.Info($"SIGHUP: policy '{replacement.SourceName}' reloaded; agents: {string.Join(", ", replacement.AgentUsers)}");
+        }
+        catch (Exception ex) when (ex is PolicyException or IOException or UnauthorizedAccessException)
+        {
+            BrokerLog.Error($"SIGHUP: the new policy was refused, the previous one stays in force: {ex.Message}");
+        }
+    }
+
+    /// <summary>The socket's group: the primary group of the first agent user, so the agent can reach the socket and nobody else can.</summary>
+    private uint AgentGroup(BrokerPolicy policy)
+    {
+        foreach (var user in policy.AgentUsers)
+        {
+            if (this.users.TryGetPrimaryGid(user, out uint gid))
+            {
+                return gid;
+            }
+        }
+
+        return 0;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            BrokerLog.Warning($"could not remove the socket '{path}': {ex.Message}");
+        }
+    }
+}

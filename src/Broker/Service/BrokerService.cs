@@ -1,0 +1,69 @@
+using PrivSep.Broker.Actions;
+using PrivSep.Broker.FileSystem;
+using PrivSep.Broker.Session;
+using PrivSep.Protocol;
+using PrivSep.Protocol.Contracts;
+
+namespace PrivSep.Broker.Service;
+
+/// <summary>
+/// The request table: each JSON-RPC method validates its arguments, builds its one action and hands it to the
+/// pipeline. Nothing here decides policy or writes audit lines; the pipeline does both, once.
+/// </summary>
+internal sealed class BrokerService(BrokerState state, SessionContext session) : IBrokerService
+{
+    private readonly RequestPipeline pipeline = new(state, session);
+
+    public async Task<OpenFileResponse> OpenFileAsync(OpenFileRequest request, CancellationToken cancellationToken)
+    {
+        var action = new OpenFileAction(FileOpenArguments.From(Required(request)));
+        var opened = await this.RunAsync(request.Plugin, action, cancellationToken).ConfigureAwait(false);
+
+        // Queued before the response is written, so the descriptor reaches the client no later than the response naming it.
+        long sequence = session.Stream.EnqueueDescriptor(opened.Handle);
+        return new OpenFileResponse(sequence, opened.ResolvedPath);
+    }
+
+    public Task<FileStatusResponse> GetFileStatusAsync(PathRequest request, CancellationToken cancellationToken) =>
+        this.RunAsync(request?.Plugin, new FileStatusAction(BrokerPath.Validate(Required(request).Path)), cancellationToken);
+
+    public Task DeleteFileAsync(PathRequest request, CancellationToken cancellationToken) =>
+        this.RunAsync(request?.Plugin, new DeleteFileAction(BrokerPath.Validate(Required(request).Path)), cancellationToken);
+
+    public Task MoveFileAsync(MoveFileRequest request, CancellationToken cancellationToken)
+    {
+        var move = Required(request);
+        var action = new MoveFileAction(BrokerPath.Validate(move.Source, "source"), BrokerPath.Validate(move.Destination, "destination"), move.Overwrite);
+        return this.RunAsync(move.Plugin, action, cancellationToken);
+    }
+
+    public Task CreateDirectoryAsync(PathRequest request, CancellationToken cancellationToken) =>
+        this.RunAsync(request?.Plugin, new CreateDirectoryAction(BrokerPath.Validate(Required(request).Path)), cancellationToken);
+
+    public Task DeleteDirectoryAsync(PathRequest request, CancellationToken cancellationToken) =>
+        this.RunAsync(request?.Plugin, new DeleteDirectoryAction(BrokerPath.Validate(Required(request).Path)), cancellationToken);
+
+    public Task<OpenDirectoryResponse> OpenDirectoryAsync(PathRequest request, CancellationToken cancellationToken) =>
+        this.RunAsync(request?.Plugin, new OpenDirectoryAction(BrokerPath.Validate(Required(request).Path), session.Handles), cancellationToken);
+
+    public Task<DirectoryPage> ReadDirectoryAsync(ReadDirectoryRequest request, CancellationToken cancellationToken) =>
+        this.RunAsync(null, new ReadDirectoryAction(Required(request).Handle, request.MaxEntries, session.Handles), cancellationToken);
+
+    public Task CloseHandleAsync(CloseHandleRequest request, CancellationToken cancellationToken) =>
+        this.RunAsync(null, new CloseHandleAction(Required(request).Handle, session.Handles), cancellationToken);
+
+    public Task<PingResponse> PingAsync(PingRequest request, CancellationToken cancellationToken) =>
+        this.RunAsync(request?.Plugin, new PingAction(Required(request), TimeSpan.FromSeconds(state.Policy.Limits.RequestTimeoutSeconds)), cancellationToken);
+
+    private static T Required<T>(T? request)
+        where T : class =>
+        request ?? throw BrokerActionException.Invalid("The request has no arguments.");
+
+    private async Task<T> RunAsync<T>(string? plugin, IBrokerAction<T> action, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(state.Policy.Limits.RequestTimeoutSeconds));
+        string? claimedPlugin = plugin is { Length: > ProtocolDefaults.MaxPluginNameLength } ? plugin[..ProtocolDefaults.MaxPluginNameLength] : plugin;
+        return await this.pipeline.RunAsync(claimedPlugin, action, timeout.Token).ConfigureAwait(false);
+    }
+}

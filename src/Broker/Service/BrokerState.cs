@@ -1,0 +1,19 @@
+using PrivSep.Broker.Audit;
+using PrivSep.Broker.Policy;
+using PrivSep.Protocol.Handshake;
+
+namespace PrivSep.Broker.Service;
+
+/// <summary>What every connection shares: the current policy (swapped whole on SIGHUP), the audit log and the secret.</summary>
+internal sealed class BrokerState(BrokerPolicy policy, AuditLog audit, SharedSecret secret)
+{
+    private BrokerPolicy policy = policy;
+
+    public BrokerPolicy Policy => Volatile.Read(ref this.policy);
+
+    public AuditLog Audit { get; } = audit;
+
+    public SharedSecret Secret { get; } = secret;
+
+    public void ReplacePolicy(BrokerPolicy replacement) => Volatile.Write(ref this.policy, replacement);
+}

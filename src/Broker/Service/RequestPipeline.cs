@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using PrivSep.Broker.Audit;
+using PrivSep.Broker.Policy;
+using PrivSep.Broker.Session;
+using PrivSep.Protocol.Contracts;
+
+namespace PrivSep.Broker.Service;
+
+/// <summary>
+/// Runs every request the same way: rate limit → the peer is still allowed → prepare → the policy decides
+/// (the only place it does) → perform → the audit line is written and flushed (the only place it is) →
+/// the result goes back. If the audit line cannot be written the result is discarded and the request denied.
+/// </summary>
+internal sealed class RequestPipeline(BrokerState state, SessionContext session)
+{
+    private const string AllowedUsersRule = "agents.users";
+
+    public async Task<T> RunAsync<T>(string? plugin, IBrokerAction<T> action, CancellationToken cancellationToken)
+    {
+        using (action)
+        {
+            await session.RateLimiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var started = Stopwatch.GetTimestamp();
+            var policy = state.Policy;
+            string decision = "deny";
+            string? rule = null;
+            string? resolvedPath = null;
+            T result = default!;
+            BrokerActionException? failure = null;
+            try
+            {
+                if (!policy.AllowedUids.Contains(session.Peer.Uid))
+                {
+                    // The policy was reloaded without this user: fail closed and end the connection.
+                    session.Terminate();
+                    throw new BrokerActionException(BrokerErrorCode.PolicyDenied, $"uid {session.Peer.Uid} is no longer allowed by the broker policy.", rule: AllowedUsersRule);
+                }
+
+                var questions = await action.PrepareAsync(policy, cancellationToken).ConfigureAwait(false);
+                foreach (var question in questions)
+                {
+                    resolvedPath ??= question.Access == AccessKind.Ping ? null : question.Subject;
+                    var verdict = question.DecideWith(policy);
+                    rule = rule is null ? verdict.Rule : $"{rule}; {verdict.Rule}";
+                    if (!verdict.Allowed)
+                    {
+                        throw Denied(question, verdict);
+                    }
+                }
+
+                decision = "allow";
+                result = await action.PerformAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (BrokerActionException ex)
+            {
+                failure = ex;
+            }
+            catch (OperationCanceledException)
+            {
+                failure = new BrokerActionException(BrokerErrorCode.Timeout, "The request was cancelled or exceeded limits.requestTimeoutSeconds.");
+            }
+            catch (Exception ex)
+            {
+                BrokerLog.Error($"internal error in {action.Name} for {session.Peer}: {ex}");
+                failure = new BrokerActionException(BrokerErrorCode.Internal, "Internal broker error; the broker's log has the details.");
+            }
+
+            var record = new AuditRecord
+            {
+                Pid = session.Peer.Pid,
+                Uid = session.Peer.Uid,
+                Gid = session.Peer.Gid,
+                Plugin = plugin,
+                Action = action.Name,
+                Args = action.AuditArguments,
+                ResolvedPath = resolvedPath,
+                Decision = decision,
+                Rule = failure?.Rule ?? rule,
+                Outcome = failure?.Outcome ?? "ok",
+                DurationMicroseconds = (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds,
+            };
+
+            try
+            {
+                state.Audit.Append(record);
+            }
+            catch (AuditWriteException ex)
+            {
+                (result as IDisposable)?.Dispose();
+                BrokerLog.Error($"audit log unavailable, denying {action.Name}: {ex.Message}");
+                throw new BrokerActionException(BrokerErrorCode.AuditUnavailable, "Denied: the PrivSep broker cannot write its audit log, so it performs no privileged action.", rule: "audit: fail closed");
+            }
+
+            if (failure is not null)
+            {
+                throw failure;
+            }
+
+            return result;
+        }
+    }
+
+    private static BrokerActionException Denied(PolicyQuestion question, PolicyDecision verdict) => question.Access switch
+    {
+        AccessKind.Ping => new(BrokerErrorCode.PolicyDenied, $"Ping to '{question.HostName ?? question.Subject}' ({question.Subject}) is denied by the PrivSep broker policy ({verdict.Rule}).", question.Subject, verdict.Rule),
+        _ => new(BrokerErrorCode.PolicyDenied, $"Access to the path '{question.Subject}' is denied by the PrivSep broker policy ({verdict.Rule}).", question.Subject, verdict.Rule),
+    };
+}

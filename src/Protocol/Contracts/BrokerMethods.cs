@@ -1,0 +1,25 @@
+namespace PrivSep.Protocol.Contracts;
+
+/// <summary>
+/// The broker's request table: the only JSON-RPC method names it serves. A request for any other name
+/// ends the connection (as OpenSSH's monitor does), so the names live in one place both sides compile against.
+/// </summary>
+public static class BrokerMethods
+{
+    public const string OpenFile = "file.open";
+    public const string GetFileStatus = "file.stat";
+    public const string DeleteFile = "file.delete";
+    public const string MoveFile = "file.move";
+    public const string CreateDirectory = "dir.create";
+    public const string DeleteDirectory = "dir.delete";
+    public const string OpenDirectory = "dir.open";
+    public const string ReadDirectory = "dir.read";
+    public const string CloseHandle = "handle.close";
+    public const string Ping = "net.ping";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
+    {
+        OpenFile, GetFileStatus, DeleteFile, MoveFile, CreateDirectory, DeleteDirectory,
+        OpenDirectory, ReadDirectory, CloseHandle, Ping,
+    };
+}

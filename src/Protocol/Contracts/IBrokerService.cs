@@ -1,0 +1,40 @@
+using StreamJsonRpc;
+
+namespace PrivSep.Protocol.Contracts;
+
+/// <summary>The privileged actions the broker performs for an authenticated agent. Every call is policy-checked and audited.</summary>
+public interface IBrokerService
+{
+    /// <summary>Opens a file; the descriptor travels back over the socket as SCM_RIGHTS, named by <see cref="OpenFileResponse.DescriptorSequence"/>.</summary>
+    [JsonRpcMethod(BrokerMethods.OpenFile)]
+    Task<OpenFileResponse> OpenFileAsync(OpenFileRequest request, CancellationToken cancellationToken);
+
+    [JsonRpcMethod(BrokerMethods.GetFileStatus)]
+    Task<FileStatusResponse> GetFileStatusAsync(PathRequest request, CancellationToken cancellationToken);
+
+    [JsonRpcMethod(BrokerMethods.DeleteFile)]
+    Task DeleteFileAsync(PathRequest request, CancellationToken cancellationToken);
+
+    [JsonRpcMethod(BrokerMethods.MoveFile)]
+    Task MoveFileAsync(MoveFileRequest request, CancellationToken cancellationToken);
+
+    [JsonRpcMethod(BrokerMethods.CreateDirectory)]
+    Task CreateDirectoryAsync(PathRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Removes an empty directory; recursive deletion is the client's walk over <see cref="ReadDirectoryAsync"/>.</summary>
+    [JsonRpcMethod(BrokerMethods.DeleteDirectory)]
+    Task DeleteDirectoryAsync(PathRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Starts a paged directory enumeration whose state lives in the broker's per-connection handle table.</summary>
+    [JsonRpcMethod(BrokerMethods.OpenDirectory)]
+    Task<OpenDirectoryResponse> OpenDirectoryAsync(PathRequest request, CancellationToken cancellationToken);
+
+    [JsonRpcMethod(BrokerMethods.ReadDirectory)]
+    Task<DirectoryPage> ReadDirectoryAsync(ReadDirectoryRequest request, CancellationToken cancellationToken);
+
+    [JsonRpcMethod(BrokerMethods.CloseHandle)]
+    Task CloseHandleAsync(CloseHandleRequest request, CancellationToken cancellationToken);
+
+    [JsonRpcMethod(BrokerMethods.Ping)]
+    Task<PingResponse> PingAsync(PingRequest request, CancellationToken cancellationToken);
+}

@@ -1,0 +1,44 @@
+using System.Net.NetworkInformation;
+using System.Text.Json;
+using PrivSep.Shim.Client;
+
+// Runs each command given on the command line and prints one JSON object per command:
+// {"command":"read","ok":true,"value":"..."} or {"command":"read","ok":false,"error":"UnauthorizedAccessException","message":"..."}.
+// "hold PATH SECONDS" keeps a brokered directory enumeration open and sleeps, so a test can kill this process mid-use.
+var results = new List<Dictionary<string, object?>>();
+for (int i = 0; i < args.Length;)
+{
+    string command = args[i++];
+    var result = new Dictionary<string, object?> { ["command"] = command };
+    try
+    {
+        result["value"] = command switch
+        {
+            "read" => Commands.Read(args[i++]),
+            "write" => Commands.Write(args[i++], args[i++]),
+            "append" => Commands.Append(args[i++], args[i++]),
+            "delete" => Commands.Delete(args[i++]),
+            "exists" => Commands.Exists(args[i++]),
+            "list" => Commands.List(args[i++]),
+            "mkdir" => Commands.MakeDirectory(args[i++]),
+            "ping" => Commands.Ping(args[i++]),
+            "direct-read" => File.ReadAllText(args[i++]),
+            "direct-ping" => new Ping().Send(args[i++], 2000).Status.ToString(),
+            "hold" => Commands.Hold(args[i++], int.Parse(args[i++], System.Globalization.CultureInfo.InvariantCulture)),
+            _ => throw new ArgumentException($"unknown command '{command}'"),
+        };
+        result["ok"] = true;
+    }
+    catch (Exception ex)
+    {
+        result["ok"] = false;
+        result["error"] = ex.GetType().Name;
+        result["message"] = ex.Message;
+    }
+
+    Console.WriteLine(JsonSerializer.Serialize(result));
+    Console.Out.Flush();
+    results.Add(result);
+}
+
+return 0;

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace PrivSep.EndToEnd.Tests.Fixture;
+
+/// <summary>The real privsep-broker executable, started as root (this process), stopped with SIGTERM.</summary>
+internal sealed class BrokerProcess : IDisposable
+{
+    private readonly Process process;
+    private readonly StringBuilder log = new();
+    private readonly TaskCompletionSource listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private BrokerProcess(Process process)
+    {
+        this.process = process;
+    }
+
+    public int Pid => this.process.Id;
+
+    public string Log
+    {
+        get
+        {
+            lock (this.log)
+            {
+                return this.log.ToString();
+            }
+        }
+    }
+
+    public static BrokerProcess Start(Deployment deployment)
+    {
+        var start = new ProcessStartInfo(DotnetHost.Path) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in new[]
+        {
+            Path.Combine(deployment.Binaries, "privsep-broker.dll"),
+            "--policy", deployment.PolicyPath, "--socket", deployment.SocketPath,
+            "--secret-file", deployment.SecretPath, "--audit-log", deployment.AuditPath,
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var broker = new BrokerProcess(Process.Start(start)!);
+        broker.process.ErrorDataReceived += (_, e) => broker.OnLine(e.Data);
+        broker.process.OutputDataReceived += (_, e) => broker.OnLine(e.Data);
+        broker.process.BeginErrorReadLine();
+        broker.process.BeginOutputReadLine();
+        if (!broker.listening.Task.Wait(TimeSpan.FromSeconds(30)))
+        {
+            broker.Dispose();
+            throw new TimeoutException("The broker did not log 'listening on' within 30 s. Its log:\n" + broker.Log);
+        }
+
+        return broker;
+    }
+
+    /// <summary>How many descriptors the broker process holds: the kernel's count of its broker-side state.</summary>
+    public int OpenDescriptorCount() => Directory.GetFiles($"/proc/{this.process.Id}/fd").Length;
+
+    public int Stop()
+    {
+        if (!this.process.HasExited)
+        {
+            TestUser.Run("kill", "-TERM", this.process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (!this.process.WaitForExit(TimeSpan.FromSeconds(15)))
+            {
+                this.process.Kill(entireProcessTree: true);
+                this.process.WaitForExit();
+            }
+        }
+
+        return this.process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        this.Stop();
+        this.process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (this.log)
+        {
+            this.log.AppendLine(line);
+        }
+
+        if (line.Contains("listening on", StringComparison.Ordinal))
+        {
+            this.listening.TrySetResult();
+        }
+    }
+}
