@@ -5,11 +5,13 @@ using PrivSep.Shim.Client;
 // Runs each command given on the command line and prints one JSON object per command:
 // {"command":"read","ok":true,"value":"..."} or {"command":"read","ok":false,"error":"UnauthorizedAccessException","message":"..."}.
 // "hold PATH SECONDS" keeps a brokered directory enumeration open and sleeps, so a test can kill this process mid-use.
+// With --table first, a human-readable table of what was allowed and what was blocked is printed instead (the demo).
+bool table = args.Length > 0 && args[0] == "--table";
 var results = new List<Dictionary<string, object?>>();
-for (int i = 0; i < args.Length;)
+for (int i = table ? 1 : 0; i < args.Length;)
 {
     string command = args[i++];
-    var result = new Dictionary<string, object?> { ["command"] = command };
+    var result = new Dictionary<string, object?> { ["command"] = command, ["target"] = i < args.Length ? args[i] : null };
     try
     {
         result["value"] = command switch
@@ -36,9 +38,18 @@ for (int i = 0; i < args.Length;)
         result["message"] = ex.Message;
     }
 
-    Console.WriteLine(JsonSerializer.Serialize(result));
-    Console.Out.Flush();
+    if (!table)
+    {
+        Console.WriteLine(JsonSerializer.Serialize(result));
+        Console.Out.Flush();
+    }
+
     results.Add(result);
+}
+
+if (table)
+{
+    OutcomeTable.Print(results);
 }
 
 return 0;

@@ -3,7 +3,9 @@ using StreamJsonRpc;
 namespace PrivSep.Protocol.Contracts;
 
 /// <summary>The privileged actions the broker performs for an authenticated agent. Every call is policy-checked and audited.</summary>
-public interface IBrokerService
+[JsonRpcContract]
+[PolyType.GenerateShape(IncludeMethods = PolyType.MethodShapeFlags.PublicInstance)]
+public partial interface IBrokerService
 {
     /// <summary>Opens a file; the descriptor travels back over the socket as SCM_RIGHTS, named by <see cref="OpenFileResponse.DescriptorSequence"/>.</summary>
     [JsonRpcMethod(BrokerMethods.OpenFile)]

@@ -1,4 +1,5 @@
-using PrivSep.Protocol.Contracts;
+using PrivSep.Protocol;
+using PrivSep.Protocol.Handshake;
 using StreamJsonRpc;
 
 namespace PrivSep.Shim.Client;
@@ -12,15 +13,15 @@ internal sealed class BrokerClient
     public static readonly BrokerClient Shared = new();
 
     private readonly SemaphoreSlim connectGate = new(1, 1);
-    private BrokerConnection? connection;
+    private BrokerChannel? connection;
 
     /// <summary>Drops the current connection (new settings, or tests); the next call connects again.</summary>
     public void Reset() => Interlocked.Exchange(ref this.connection, null)?.Dispose();
 
-    public T Invoke<T>(string? path, Func<BrokerConnection, CancellationToken, Task<T>> call) =>
+    public T Invoke<T>(string? path, Func<BrokerChannel, CancellationToken, Task<T>> call) =>
         this.InvokeAsync(path, call, CancellationToken.None).GetAwaiter().GetResult();
 
-    public async Task<T> InvokeAsync<T>(string? path, Func<BrokerConnection, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    public async Task<T> InvokeAsync<T>(string? path, Func<BrokerChannel, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         var settings = ShimSettings.Current;
         var connection = await this.GetConnectionAsync(settings, cancellationToken).ConfigureAwait(false);
@@ -50,7 +51,7 @@ internal sealed class BrokerClient
         }
     }
 
-    public Task InvokeAsync(string? path, Func<BrokerConnection, CancellationToken, Task> call, CancellationToken cancellationToken) =>
+    public Task InvokeAsync(string? path, Func<BrokerChannel, CancellationToken, Task> call, CancellationToken cancellationToken) =>
         this.InvokeAsync<bool>(
             path,
             async (c, t) =>
@@ -60,10 +61,10 @@ internal sealed class BrokerClient
             },
             cancellationToken);
 
-    public void Invoke(string? path, Func<BrokerConnection, CancellationToken, Task> call) =>
+    public void Invoke(string? path, Func<BrokerChannel, CancellationToken, Task> call) =>
         this.InvokeAsync(path, call, CancellationToken.None).GetAwaiter().GetResult();
 
-    private void Forget(BrokerConnection dead)
+    private void Forget(BrokerChannel dead)
     {
         if (Interlocked.CompareExchange(ref this.connection, null, dead) == dead)
         {
@@ -71,7 +72,7 @@ internal sealed class BrokerClient
         }
     }
 
-    private async Task<BrokerConnection> GetConnectionAsync(ShimSettings settings, CancellationToken cancellationToken)
+    private async Task<BrokerChannel> GetConnectionAsync(ShimSettings settings, CancellationToken cancellationToken)
     {
         var existing = Volatile.Read(ref this.connection);
         if (existing is { IsAlive: true })
@@ -90,7 +91,7 @@ internal sealed class BrokerClient
 
             // A dead connection (the broker restarted) is replaced before the call is sent, so no call is ever sent twice.
             existing?.Dispose();
-            var fresh = await BrokerConnection.ConnectAsync(settings, cancellationToken).ConfigureAwait(false);
+            var fresh = await BrokerChannel.ConnectAsync(settings.SocketPath, SharedSecret.Load(settings.SecretFilePath), settings.ConnectTimeout, cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref this.connection, fresh);
             return fresh;
         }

@@ -1,3 +1,4 @@
+using PrivSep.Protocol;
 using PrivSep.Protocol.Contracts;
 
 namespace PrivSep.Shim.Client;
@@ -96,7 +97,7 @@ public static class BrokeredFileSystem
         return ReadPages(full, opened.Connection, opened.Response.Handle);
     }
 
-    private static IEnumerable<DirectoryEntry> ReadPages(string path, BrokerConnection connection, long handle)
+    private static IEnumerable<DirectoryEntry> ReadPages(string path, BrokerChannel connection, long handle)
     {
         bool finished = false;
         try

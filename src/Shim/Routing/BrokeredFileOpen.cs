@@ -16,8 +16,7 @@ internal static class BrokeredFileOpen
     public static FileStream Open(string path, FileStreamOptions options)
     {
         FileStreamArguments.Validate(path, options);
-        RefuseExplicitCreateMode(path, options);
-        return Open(path, options.Mode, options.Access, options.Share, options.BufferSize, options.Options);
+        return Open(path, ModeWithoutCreateMode(path, options), options.Access, options.Share, options.BufferSize, options.Options);
     }
 
     public static async Task<FileStream> OpenAsync(string path, FileMode mode, FileAccess access, FileShare share, int bufferSize, FileOptions options, CancellationToken cancellationToken)
@@ -53,18 +52,24 @@ internal static class BrokeredFileOpen
     /// <summary>
     /// The broker creates files with its own mode; creating one that the caller asked to be, say, 0600 with a looser mode
     /// would silently widen access, so a brokered create with an explicit <see cref="FileStreamOptions.UnixCreateMode"/>
-    /// is refused. Opening a file that already exists is unaffected (the BCL ignores the mode then too).
+    /// is refused. A file that already exists is opened as usual (the BCL ignores the mode then too), with a mode that
+    /// cannot create it should it vanish in between.
     /// </summary>
-    private static void RefuseExplicitCreateMode(string path, FileStreamOptions options)
+    private static FileMode ModeWithoutCreateMode(string path, FileStreamOptions options)
     {
         if (options.UnixCreateMode is null || options.Mode is FileMode.Open or FileMode.Truncate)
         {
-            return;
+            return options.Mode;
         }
 
         if (options.Mode != FileMode.CreateNew && BrokerActions.Current.GetStatus(path).Exists)
         {
-            return;
+            return options.Mode switch
+            {
+                FileMode.OpenOrCreate => FileMode.Open,
+                FileMode.Create => FileMode.Truncate,
+                _ => options.Mode, // Append: a file deleted in this instant would be recreated with the broker's mode.
+            };
         }
 
         throw new UnauthorizedAccessException(

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Microsoft.Win32.SafeHandles;
 using PrivSep.Protocol;
 using PrivSep.Protocol.Contracts;
@@ -11,38 +10,21 @@ namespace PrivSep.Broker.Tests.Harness;
 /// <summary>A protocol-level client (no Shim): connects, authenticates and exposes the broker's RPC interface and the descriptors it sends.</summary>
 internal sealed class TestClient : IAsyncDisposable
 {
-    private TestClient(DescriptorSocketStream stream, JsonRpc rpc)
+    private readonly BrokerChannel channel;
+
+    private TestClient(BrokerChannel channel)
     {
-        this.Stream = stream;
-        this.Rpc = rpc;
-        this.Service = rpc.Attach<IBrokerService>();
+        this.channel = channel;
     }
 
-    public DescriptorSocketStream Stream { get; }
+    public DescriptorSocketStream Stream => this.channel.Stream;
 
-    public JsonRpc Rpc { get; }
+    public JsonRpc Rpc => this.channel.Rpc;
 
-    public IBrokerService Service { get; }
+    public IBrokerService Service => this.channel.Service;
 
-    public static async Task<TestClient> ConnectAsync(string socketPath, string secret)
-    {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath));
-        var stream = new DescriptorSocketStream(socket, acceptDescriptors: true);
-        try
-        {
-            await HandshakeClient.AuthenticateAsync(stream, new SharedSecret(System.Text.Encoding.UTF8.GetBytes(secret)), socketPath, TimeSpan.FromSeconds(5));
-        }
-        catch
-        {
-            await stream.DisposeAsync();
-            throw;
-        }
-
-        var rpc = new JsonRpc(RpcChannel.CreateClientHandler(stream));
-        rpc.StartListening();
-        return new TestClient(stream, rpc);
-    }
+    public static async Task<TestClient> ConnectAsync(string socketPath, string secret) =>
+        new(await BrokerChannel.ConnectAsync(socketPath, new SharedSecret(System.Text.Encoding.UTF8.GetBytes(secret)), TimeSpan.FromSeconds(5)));
 
     public async Task<SafeFileHandle> OpenAsync(string path, FileMode mode = FileMode.Open, FileAccess access = FileAccess.Read)
     {
@@ -64,10 +46,10 @@ internal sealed class TestClient : IAsyncDisposable
         await writer.WriteAsync(text);
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        this.Rpc.Dispose();
-        await this.Stream.DisposeAsync();
+        this.channel.Dispose();
+        return ValueTask.CompletedTask;
     }
 }
 

@@ -1,18 +1,20 @@
 using System.Net.Sockets;
-using PrivSep.Protocol;
 using PrivSep.Protocol.Contracts;
 using PrivSep.Protocol.Handshake;
 using PrivSep.Protocol.Transport;
 using StreamJsonRpc;
 
-namespace PrivSep.Shim.Client;
+namespace PrivSep.Protocol;
 
-/// <summary>One authenticated JSON-RPC connection to the broker, with the descriptors it has received.</summary>
-internal sealed class BrokerConnection : IDisposable
+/// <summary>
+/// One authenticated agent-side connection to the broker: socket, handshake, JSON-RPC proxy and the descriptors
+/// received on it. The Shim keeps one per process; tests and benchmarks open as many as they need.
+/// </summary>
+public sealed class BrokerChannel : IDisposable
 {
     private readonly JsonRpc rpc;
 
-    private BrokerConnection(DescriptorSocketStream stream, JsonRpc rpc)
+    private BrokerChannel(DescriptorSocketStream stream, JsonRpc rpc)
     {
         this.Stream = stream;
         this.rpc = rpc;
@@ -23,20 +25,19 @@ internal sealed class BrokerConnection : IDisposable
 
     public IBrokerService Service { get; }
 
+    public JsonRpc Rpc => this.rpc;
+
     public bool IsAlive => !this.rpc.IsDisposed && !this.rpc.Completion.IsCompleted;
 
-    public static async Task<BrokerConnection> ConnectAsync(ShimSettings settings, CancellationToken cancellationToken)
+    /// <exception cref="IOException">The broker is not reachable (the message says where it looked and why) or refused the handshake.</exception>
+    public static async Task<BrokerChannel> ConnectAsync(string socketPath, SharedSecret secret, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        string socketPath = settings.SocketPath;
-        var secret = SharedSecret.Load(settings.SecretFilePath);
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                timeout.CancelAfter(settings.ConnectTimeout);
-                await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), timeout.Token).ConfigureAwait(false);
-            }
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(timeout);
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), deadline.Token).ConfigureAwait(false);
         }
         catch (SocketException ex)
         {
@@ -46,16 +47,16 @@ internal sealed class BrokerConnection : IDisposable
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             socket.Dispose();
-            throw new IOException($"The PrivSep broker at '{socketPath}' did not accept the connection within {settings.ConnectTimeout.TotalSeconds:0.#} s.");
+            throw new IOException($"The PrivSep broker at '{socketPath}' did not accept the connection within {timeout.TotalSeconds:0.#} s.");
         }
 
         var stream = new DescriptorSocketStream(socket, acceptDescriptors: true);
         try
         {
-            await HandshakeClient.AuthenticateAsync(stream, secret, socketPath, settings.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            await HandshakeClient.AuthenticateAsync(stream, secret, socketPath, timeout, cancellationToken).ConfigureAwait(false);
             var rpc = new JsonRpc(RpcChannel.CreateClientHandler(stream));
             rpc.StartListening();
-            return new BrokerConnection(stream, rpc);
+            return new BrokerChannel(stream, rpc);
         }
         catch
         {
@@ -72,12 +73,10 @@ internal sealed class BrokerConnection : IDisposable
 
     private static string DescribeConnectFailure(string socketPath, SocketException ex) => ex.SocketErrorCode switch
     {
-        SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported when !File.Exists(socketPath) && !Directory.Exists(Path.GetDirectoryName(socketPath)) =>
-            $"The PrivSep broker is not reachable at '{socketPath}': the directory does not exist or is not accessible. Is privsep-broker running (systemctl start privsep-broker)? Set {ProtocolDefaults.SocketEnvironmentVariable} if it listens elsewhere.",
         SocketError.ConnectionRefused =>
             $"The PrivSep broker is not reachable at '{socketPath}': the socket exists but nothing is listening (the broker stopped). Start privsep-broker.",
         SocketError.AccessDenied =>
-            $"The PrivSep broker is not reachable at '{socketPath}': permission denied. The agent user must be in the group that owns the socket directory (mode 0750) and the socket (0660).",
+            $"The PrivSep broker is not reachable at '{socketPath}': permission denied. The agent user must be in the group that owns the socket directory (0750) and the socket (0660).",
         _ when !File.Exists(socketPath) =>
             $"The PrivSep broker is not reachable at '{socketPath}': no such socket. Is privsep-broker running (systemctl start privsep-broker)? Set {ProtocolDefaults.SocketEnvironmentVariable} if it listens elsewhere.",
         _ => $"The PrivSep broker is not reachable at '{socketPath}': {ex.Message}.",
