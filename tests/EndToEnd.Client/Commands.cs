@@ -53,4 +53,10 @@ internal static class Commands
         Thread.Sleep(TimeSpan.FromSeconds(seconds));
         return "released";
     }
+
+    public static string Sleep(string milliseconds)
+    {
+        Thread.Sleep(int.Parse(milliseconds, System.Globalization.CultureInfo.InvariantCulture));
+        return "slept";
+    }
 }

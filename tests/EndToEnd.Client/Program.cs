@@ -26,6 +26,7 @@ for (int i = table ? 1 : 0; i < args.Length;)
             "ping" => Commands.Ping(args[i++]),
             "direct-read" => File.ReadAllText(args[i++]),
             "direct-ping" => new Ping().Send(args[i++], 2000).Status.ToString(),
+            "sleep" => Commands.Sleep(args[i++]),
             "hold" => Commands.Hold(args[i++], int.Parse(args[i++], System.Globalization.CultureInfo.InvariantCulture)),
             _ => throw new ArgumentException($"unknown command '{command}'"),
         };

@@ -58,6 +58,26 @@ internal sealed class BrokerProcess : IDisposable
     /// <summary>How many descriptors the broker process holds: the kernel's count of its broker-side state.</summary>
     public int OpenDescriptorCount() => Directory.GetFiles($"/proc/{this.process.Id}/fd").Length;
 
+    /// <summary>Asks the broker to reload its policy, and waits for the log line that says how it went.</summary>
+    public string Reload()
+    {
+        int before = this.Log.Length;
+        TestUser.Run("kill", "-HUP", this.process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (DateTime.UtcNow < deadline)
+        {
+            string added = this.Log[before..];
+            if (added.Contains("SIGHUP", StringComparison.Ordinal))
+            {
+                return added;
+            }
+
+            Thread.Sleep(50);
+        }
+
+        throw new TimeoutException("The broker logged nothing about SIGHUP within 15 s. Log:\n" + this.Log);
+    }
+
     public int Stop()
     {
         if (!this.process.HasExited)

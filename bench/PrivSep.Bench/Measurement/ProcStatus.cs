@@ -1,0 +1,38 @@
+using System.Globalization;
+
+namespace PrivSep.Bench.Measurement;
+
+/// <summary>What the kernel says about another process: /proc/PID/status and /proc/PID/stat.</summary>
+internal static class ProcStatus
+{
+    /// <summary>USER_HZ: the unit of utime/stime in /proc/PID/stat; 100 on every Linux x86-64 and arm64 build.</summary>
+    private const double ClockTicksPerSecond = 100.0;
+
+    /// <summary>A "Name:   123 kB" field of /proc/PID/status, in KiB (VmRSS, VmHWM), or a plain count (Threads).</summary>
+    public static long ReadStatusField(int pid, string field)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith(field + ":", StringComparison.Ordinal))
+            {
+                var value = line[(field.Length + 1)..].Trim();
+                int space = value.IndexOf(' ', StringComparison.Ordinal);
+                return long.Parse(space < 0 ? value : value[..space], CultureInfo.InvariantCulture);
+            }
+        }
+
+        throw new InvalidOperationException($"/proc/{pid}/status has no '{field}' field.");
+    }
+
+    /// <summary>User + system CPU time the process has used so far (10 ms resolution).</summary>
+    public static TimeSpan ReadCpuTime(int pid)
+    {
+        string stat = File.ReadAllText($"/proc/{pid}/stat");
+
+        // The command name (field 2) may hold spaces and parentheses; the fields after its last ')' are plain.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        long utime = long.Parse(fields[11], CultureInfo.InvariantCulture);
+        long stime = long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds((utime + stime) / ClockTicksPerSecond);
+    }
+}
