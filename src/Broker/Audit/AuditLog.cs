@@ -37,6 +37,21 @@ public sealed class AuditLog : IDisposable
     /// <summary>The head file, <see cref="LogPath"/> + ".head".</summary>
     public string HeadPath { get; }
 
+    /// <summary>
+    /// False once a write failed or the log was closed: the broker checks it before performing an action with side
+    /// effects, so nothing is done that could not be audited.
+    /// </summary>
+    public bool IsWritable
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _failure is null && !_disposed;
+            }
+        }
+    }
+
     /// <summary>The seq of the newest line written (0 before the first).</summary>
     public long LastSequence => Volatile.Read(ref _lastSequence);
 

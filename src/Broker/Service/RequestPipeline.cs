@@ -49,6 +49,12 @@ internal sealed class RequestPipeline(BrokerState state, SessionContext session)
                 }
 
                 decision = "allow";
+                if (!state.Audit.IsWritable)
+                {
+                    // Fail closed before acting: an action whose record cannot be written is not performed at all.
+                    throw AuditUnavailable();
+                }
+
                 result = await action.PerformAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (BrokerActionException ex)
@@ -88,7 +94,7 @@ internal sealed class RequestPipeline(BrokerState state, SessionContext session)
             {
                 (result as IDisposable)?.Dispose();
                 BrokerLog.Error($"audit log unavailable, denying {action.Name}: {ex.Message}");
-                throw new BrokerActionException(BrokerErrorCode.AuditUnavailable, "Denied: the PrivSep broker cannot write its audit log, so it performs no privileged action.", rule: "audit: fail closed");
+                throw AuditUnavailable();
             }
 
             if (failure is not null)
@@ -99,6 +105,9 @@ internal sealed class RequestPipeline(BrokerState state, SessionContext session)
             return result;
         }
     }
+
+    private static BrokerActionException AuditUnavailable() =>
+        new(BrokerErrorCode.AuditUnavailable, "Denied: the PrivSep broker cannot write its audit log, so it performs no privileged action.", rule: "audit: fail closed");
 
     private static BrokerActionException Denied(PolicyQuestion question, PolicyDecision verdict) => question.Access switch
     {

@@ -24,7 +24,7 @@ internal sealed class TestBroker : IAsyncDisposable
 
     public string SecretPath => Path.Combine(this.Root, "agent.secret");
 
-    public string AuditPath => Path.Combine(this.Root, "audit", "audit.jsonl");
+    public string AuditPath { get; private set; } = string.Empty;
 
     public string PolicyPath => Path.Combine(this.Root, "policy.json");
 
@@ -39,10 +39,11 @@ internal sealed class TestBroker : IAsyncDisposable
         }
         """;
 
-    public static async Task<TestBroker> StartAsync(string policyTemplate = DefaultPolicy, string? secret = null)
+    public static async Task<TestBroker> StartAsync(string policyTemplate = DefaultPolicy, string? secret = null, string? auditLogPath = null)
     {
         string root = Directory.CreateTempSubdirectory("privsep-broker-test-").FullName;
         var broker = new TestBroker(root);
+        broker.AuditPath = auditLogPath ?? Path.Combine(root, "audit", "audit.jsonl");
         Directory.CreateDirectory(Path.Combine(root, "read"));
         Directory.CreateDirectory(Path.Combine(root, "sandbox"));
         File.WriteAllText(broker.SecretPath, secret ?? TestSecrets.Secret);

@@ -1,0 +1,64 @@
+using PrivSep.Broker.Tests.Harness;
+using PrivSep.Protocol.Contracts;
+
+namespace PrivSep.Broker.Tests.Service;
+
+/// <summary>If the broker cannot write its audit log, it performs no privileged action (fail closed).</summary>
+[TestClass]
+public sealed class AuditFailClosedTests
+{
+    [TestMethod]
+    public async Task When_the_audit_log_cannot_be_written_requests_are_denied_and_nothing_further_is_done()
+    {
+        RequiresRoot.Check();
+        string mount = Directory.CreateTempSubdirectory("privsep-audit-full-").FullName;
+        Assert.AreEqual(0, Run("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mount), "mount a tiny tmpfs for the audit log");
+        try
+        {
+            string policy = TestBroker.DefaultPolicy;
+            await using var broker = await TestBroker.StartAsync(policy, auditLogPath: Path.Combine(mount, "audit.jsonl"));
+            await using var client = await broker.ConnectAsync();
+            await client.WriteTextAsync(Path.Combine(broker.Root, "sandbox", "before.txt"), "audited");
+
+            // Fill the file system: the next audit line has nowhere to go.
+            Run("dd", "if=/dev/zero", $"of={Path.Combine(mount, "filler")}", "bs=4k", "count=64");
+
+            // The log's last page may still hold a few lines; write until the broker reports the failure.
+            int attempts = 0;
+            while (true)
+            {
+                Assert.IsLessThan(64, ++attempts, "the audit log never filled up");
+                try
+                {
+                    await client.WriteTextAsync(Path.Combine(broker.Root, "sandbox", $"fill-{attempts}.txt"), "x");
+                }
+                catch (StreamJsonRpc.RemoteInvocationException ex) when (ex.ErrorCode == (int)BrokerErrorCode.AuditUnavailable)
+                {
+                    break;
+                }
+            }
+
+            string second = Path.Combine(broker.Root, "sandbox", "second.txt");
+            var refusal = await BrokerAssert.FailsWith(BrokerErrorCode.AuditUnavailable, () => client.WriteTextAsync(second, "x"));
+
+            StringAssert.Contains(refusal.Message, "cannot write its audit log");
+            Assert.IsFalse(File.Exists(second), "once the log is known to be unwritable, the action is not performed at all");
+            await BrokerAssert.FailsWith(BrokerErrorCode.AuditUnavailable, () => client.ReadTextAsync(Path.Combine(broker.Root, "sandbox", "before.txt")));
+        }
+        finally
+        {
+            Run("umount", "-l", mount);
+            Directory.Delete(mount, recursive: true);
+        }
+    }
+
+    private static int Run(string file, params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        process.StandardOutput.ReadToEnd();
+        process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode;
+    }
+}
