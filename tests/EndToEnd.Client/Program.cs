@@ -1,6 +1,5 @@
 using System.Net.NetworkInformation;
 using System.Text.Json;
-using PrivSep.Shim.Client;
 
 // Runs each command given on the command line and prints one JSON object per command:
 // {"command":"read","ok":true,"value":"..."} or {"command":"read","ok":false,"error":"UnauthorizedAccessException","message":"..."}.

@@ -12,6 +12,9 @@ internal sealed class ResultTable
     private readonly List<ResultRow> figures = [];
     private readonly List<(string Name, string Value)> diagnostics = [];
 
+    /// <summary>Set when other processes took a noticeable share of the CPU during the run.</summary>
+    public string? QuietMachineWarning { get; set; }
+
     public void Add(ResultRow row) => this.figures.Add(row);
 
     public void Diagnostic(string name, string value) => this.diagnostics.Add((name, value));
@@ -19,9 +22,16 @@ internal sealed class ResultTable
     public string ToMarkdown()
     {
         var text = new StringBuilder();
+        if (this.QuietMachineWarning is { } warning)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"> **Warning:** {warning}");
+            text.AppendLine();
+        }
+
         text.AppendLine("| figure | median | p90 | baseline (median) | ratio | target | met? |");
         text.AppendLine("|---|---:|---:|---:|---:|---|---|");
-        foreach (var row in this.figures)
+        // In figure order (memory, figure 5, is read first and last); OrderBy is stable within a figure.
+        foreach (var row in this.figures.OrderBy(r => r.Figure[0]))
         {
             string met = row.Met switch { true => "yes", false => "**no**", null => "—" };
             text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Figure} | {row.Median} | {row.P90} | {row.Baseline} | {row.Ratio} | {row.Target} | {met} |");

@@ -35,4 +35,20 @@ internal static class ProcStatus
         long stime = long.Parse(fields[12], CultureInfo.InvariantCulture);
         return TimeSpan.FromSeconds((utime + stime) / ClockTicksPerSecond);
     }
+
+    /// <summary>CPU time all processes on the machine have used so far (user, nice, system, irq, softirq, steal; from /proc/stat).</summary>
+    public static TimeSpan ReadMachineBusyTime()
+    {
+        string first = File.ReadLines("/proc/stat").First();
+        var fields = first.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+        // cpu user nice system idle iowait irq softirq steal ...
+        long busy = 0;
+        foreach (int index in new[] { 1, 2, 3, 6, 7, 8 })
+        {
+            busy += long.Parse(fields[index], CultureInfo.InvariantCulture);
+        }
+
+        return TimeSpan.FromSeconds(busy / ClockTicksPerSecond);
+    }
 }

@@ -28,7 +28,7 @@ internal sealed class BrokerProcess : IDisposable
         }
     }
 
-    public static BrokerProcess Start(BenchDirectory directory)
+    public static BrokerProcess Start(BenchDirectory directory, IEnumerable<KeyValuePair<string, string>> environment)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "privsep-broker.dll");
         if (!File.Exists(dll))
@@ -44,6 +44,11 @@ internal sealed class BrokerProcess : IDisposable
         })
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         var broker = new BrokerProcess(Process.Start(start) ?? throw new InvalidOperationException("privsep-broker did not start."));

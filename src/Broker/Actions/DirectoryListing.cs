@@ -30,8 +30,9 @@ internal sealed class DirectoryListing : IDisposable
             $"/proc/self/fd/{directory.DangerousGetHandle()}",
             (ref FileSystemEntry entry) => new DirectoryEntry(
                 entry.FileName.ToString(),
-                entry.Attributes.HasFlag(FileAttributes.ReparsePoint) ? FileSystemEntryKind.Other : entry.IsDirectory ? FileSystemEntryKind.Directory : FileSystemEntryKind.File,
-                entry.Attributes & ~FileAttributes.ReparsePoint,
+                // As the BCL reports it: a link to a directory is a directory, and ReparsePoint says it is a link.
+                entry.IsDirectory ? FileSystemEntryKind.Directory : FileSystemEntryKind.File,
+                entry.Attributes,
                 entry.IsDirectory ? 0 : entry.Length,
                 entry.LastWriteTimeUtc.UtcDateTime),
             new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = true, AttributesToSkip = 0, ReturnSpecialDirectories = false })

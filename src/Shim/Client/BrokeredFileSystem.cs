@@ -28,7 +28,9 @@ public static class BrokeredFileSystem
                 return connection.Stream.Received.Take(response.DescriptorSequence);
             },
             cancellationToken).ConfigureAwait(false);
-        return new FileStream(handle, access, Math.Max(bufferSize, 0), isAsync: (options & FileOptions.Asynchronous) != 0);
+        // A received descriptor is a synchronous handle and FileStream refuses isAsync: true for it; on Linux async
+        // file I/O runs on the thread pool either way, so nothing is lost.
+        return new FileStream(handle, access, Math.Max(bufferSize, 0), isAsync: false);
     }
 
     public static FileStatusResponse GetStatus(string path)
@@ -69,7 +71,9 @@ public static class BrokeredFileSystem
             foreach (var entry in EnumerateDirectory(full).ToList())
             {
                 string child = Path.Join(full, entry.Name);
-                if (entry.Kind == FileSystemEntryKind.Directory)
+
+                // A symbolic link is removed itself, never followed: deleting through it could reach outside the tree.
+                if (entry.Kind == FileSystemEntryKind.Directory && !entry.Attributes.HasFlag(FileAttributes.ReparsePoint))
                 {
                     DeleteDirectory(child, recursive: true);
                 }

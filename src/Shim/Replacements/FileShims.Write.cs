@@ -4,7 +4,7 @@ using PrivSep.Shim.Routing;
 
 namespace PrivSep.Shim.Replacements;
 
-/// <summary>File.WriteAllText, WriteAllBytes, WriteAllLines, AppendAllText, AppendAllLines and their Async forms.</summary>
+/// <summary>File.WriteAllText, AppendAllText and their Async forms.</summary>
 /// <remarks>
 /// The ReadOnlySpan overloads spell the fast path out with try/catch: a span cannot be captured by the delegates
 /// <see cref="FastPath"/> takes.

@@ -7,7 +7,8 @@ namespace PrivSep.Shim.Replacements;
 /// Replacements for the privileged members of <see cref="File"/>. Each runs the original first; after a refusal (or with
 /// every call routed to the broker) a brokered equivalent runs that mirrors the BCL member's body over a brokered
 /// FileStream: same validation, same defaults, same encodings and byte-order-mark handling.
-/// The members are split by concern: FileShims.Read.cs, FileShims.Write.cs, FileShims.Open.cs, FileShims.Manage.cs.
+/// The members are split by concern: FileShims.Read.cs, FileShims.Write.cs (text), FileShims.WriteBytesAndLines.cs,
+/// FileShims.Open.cs, FileShims.Manage.cs.
 /// </summary>
 public static partial class FileShims
 {

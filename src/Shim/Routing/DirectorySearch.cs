@@ -40,7 +40,7 @@ internal sealed class DirectorySearch
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(searchPattern);
 
-        // A null options object fails here with NullReferenceException, exactly where the BCL's own dereference fails.
+        ArgumentNullException.ThrowIfNull(options, "enumerationOptions");
         MatchType matchType = options.MatchType;
         string directory = path;
         string expression = searchPattern;

@@ -55,9 +55,14 @@ internal static class FileStreamArguments
         {
             throw new ArgumentException("Append access can be requested only in write-only mode.", nameof(access));
         }
+
+        ValidatePreallocation(mode, access, preallocationSize);
     }
 
-    /// <summary>As <see cref="FileStream(string, FileStreamOptions)"/> (the options' own setters have checked each value).</summary>
+    /// <summary>
+    /// As <see cref="FileStream(string, FileStreamOptions)"/> (the options' own setters have checked each value); the
+    /// preallocation checks then name "access" or "mode" although the caller passed an options object, as the BCL's do.
+    /// </summary>
     public static void Validate(string path, FileStreamOptions options)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -73,11 +78,7 @@ internal static class FileStreamArguments
             throw new ArgumentException($"Combining FileMode: {options.Mode} with FileAccess: {options.Access} is invalid.", nameof(options));
         }
 
-        if (options.PreallocationSize > 0 && (options.Access & FileAccess.Write) == 0)
-        {
-            // The BCL names "access" here although the caller passed an options object; kept for identical exceptions.
-            throw new ArgumentException("Preallocation size can be requested only in write mode.", "access");
-        }
+        ValidatePreallocation(options.Mode, options.Access, options.PreallocationSize);
 
         if (options.UnixCreateMode.HasValue && options.Mode is FileMode.Open or FileMode.Truncate)
         {
@@ -85,5 +86,23 @@ internal static class FileStreamArguments
         }
 
         Validate(path, options.Mode, options.Access, options.Share, options.BufferSize, options.Options, options.PreallocationSize);
+    }
+
+    private static void ValidatePreallocation(FileMode mode, FileAccess access, long preallocationSize)
+    {
+        if (preallocationSize <= 0)
+        {
+            return;
+        }
+
+        if ((access & FileAccess.Write) == 0)
+        {
+            throw new ArgumentException("Preallocation size can be requested only in write mode.", nameof(access));
+        }
+
+        if (mode is not (FileMode.Create or FileMode.CreateNew))
+        {
+            throw new ArgumentException("Preallocation size can be requested only for new files.", nameof(mode));
+        }
     }
 }

@@ -124,11 +124,12 @@ internal static class FileSystemFixtures
 
     public static void MakeHardLink(string existing, string newName) => Run("ln", existing, newName);
 
-    /// <summary>A Unix socket file bound at <paramref name="path"/>; the socket is closed but the file stays.</summary>
-    public static void MakeSocketFile(string path)
+    /// <summary>A Unix socket file bound at <paramref name="path"/>; .NET removes the file when the socket is disposed, so keep it until the test ends.</summary>
+    public static Socket MakeSocketFile(string path)
     {
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         socket.Bind(new UnixDomainSocketEndPoint(path));
+        return socket;
     }
 
     /// <summary>Points <paramref name="link"/> at <paramref name="target"/> atomically (symlink then rename over the old link).</summary>

@@ -1,0 +1,78 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using PrivSep.Protocol.Contracts;
+using PrivSep.Shim.Routing;
+
+namespace PrivSep.Shim.Tests.Support;
+
+/// <summary>
+/// A stand-in broker that performs each action itself (as root, in these tests) and answers the way the client facade
+/// does: files come back as a FileStream built on a bare descriptor (synchronous, positioned at 0, as a received
+/// descriptor is), a missing file as FileNotFoundException, a listing without "." and "..". Ping answers with
+/// <see cref="PingAnswer"/> and remembers what it was asked.
+/// </summary>
+internal sealed class DirectBrokerActions : IBrokerActions
+{
+    public PingResponse PingAnswer { get; set; } = new(IPStatus.Success, "127.0.0.1", 1, [], 64, false);
+
+    public (string Host, int Timeout, byte[] Buffer, PingOptions? Options)? LastPing { get; private set; }
+
+    public FileStream OpenFile(string path, FileMode mode, FileAccess access, FileShare share, int bufferSize, FileOptions options)
+    {
+        // As the client facade: a plain descriptor, wrapped with isAsync taken from the options.
+        var handle = File.OpenHandle(path, mode, access, share, options & ~FileOptions.Asynchronous);
+        return new FileStream(handle, access, Math.Max(bufferSize, 0), isAsync: (options & FileOptions.Asynchronous) != 0);
+    }
+
+    public Task<FileStream> OpenFileAsync(string path, FileMode mode, FileAccess access, FileShare share, int bufferSize, FileOptions options, CancellationToken cancellationToken) =>
+        Task.FromResult(this.OpenFile(path, mode, access, share, bufferSize, options));
+
+    public FileStatusResponse GetStatus(string path)
+    {
+        FileSystemInfo info = Directory.Exists(path) ? new DirectoryInfo(path) : new FileInfo(path);
+        if (!info.Exists)
+        {
+            return new FileStatusResponse(FileSystemEntryKind.None, 0, 0, default, default, null);
+        }
+
+        var kind = info is DirectoryInfo ? FileSystemEntryKind.Directory : FileSystemEntryKind.File;
+        long length = info is FileInfo file ? file.Length : 0;
+        return new FileStatusResponse(kind, info.Attributes, length, info.LastWriteTimeUtc, info.LastAccessTimeUtc, info.FullName);
+    }
+
+    public void DeleteFile(string path)
+    {
+        if (!File.Exists(path) && Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(path))))
+        {
+            throw new FileNotFoundException($"Could not find file '{path}'.", path);
+        }
+
+        File.Delete(path);
+    }
+
+    public void MoveFile(string source, string destination, bool overwrite) => File.Move(source, destination, overwrite);
+
+    public void CreateDirectory(string path) => Directory.CreateDirectory(path);
+
+    public void DeleteDirectory(string path, bool recursive) => Directory.Delete(path, recursive);
+
+    public IEnumerable<DirectoryEntry> EnumerateDirectory(string path)
+    {
+        var listing = new DirectoryInfo(path).EnumerateFileSystemInfos("*", new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false });
+        return listing.Select(info => new DirectoryEntry(
+            info.Name,
+            info is DirectoryInfo ? FileSystemEntryKind.Directory : FileSystemEntryKind.File,
+            info.Attributes,
+            info is FileInfo file ? file.Length : 0,
+            info.LastWriteTimeUtc));
+    }
+
+    public PingResponse Ping(string hostOrAddress, int timeoutMilliseconds, byte[] buffer, PingOptions? options)
+    {
+        this.LastPing = (hostOrAddress, timeoutMilliseconds, buffer, options);
+        return this.PingAnswer;
+    }
+
+    public Task<PingResponse> PingAsync(string hostOrAddress, int timeoutMilliseconds, byte[] buffer, PingOptions? options, CancellationToken cancellationToken) =>
+        Task.FromResult(this.Ping(hostOrAddress, timeoutMilliseconds, buffer, options));
+}
