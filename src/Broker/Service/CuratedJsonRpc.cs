@@ -11,7 +11,11 @@ namespace PrivSep.Broker.Service;
 /// </summary>
 internal sealed class CuratedJsonRpc(IJsonRpcMessageHandler handler) : JsonRpc(handler)
 {
-    protected override JsonRpcError.ErrorDetail CreateErrorDetails(JsonRpcRequest request, Exception exception)
+    protected override JsonRpcError.ErrorDetail CreateErrorDetails(JsonRpcRequest request, Exception exception) =>
+        Curate(request.Method, exception);
+
+    /// <summary>What the client is told for <paramref name="exception"/>: only what the broker chose to say.</summary>
+    internal static JsonRpcError.ErrorDetail Curate(string? method, Exception exception)
     {
         var cause = exception is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerException! : exception;
         if (cause is BrokerActionException known)
@@ -29,7 +33,7 @@ internal sealed class CuratedJsonRpc(IJsonRpcMessageHandler handler) : JsonRpc(h
             return new JsonRpcError.ErrorDetail { Code = JsonRpcErrorCode.RequestCanceled, Message = "The request was cancelled." };
         }
 
-        BrokerLog.Error($"unexpected failure in {request.Method}: {cause}");
+        BrokerLog.Error($"unexpected failure in {method}: {cause}");
         return new JsonRpcError.ErrorDetail { Code = (JsonRpcErrorCode)BrokerErrorCode.Internal, Message = "Internal broker error; the broker's log has the details." };
     }
 }
