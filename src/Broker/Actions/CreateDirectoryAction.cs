@@ -8,18 +8,20 @@ using PrivSep.Protocol.Contracts;
 namespace PrivSep.Broker.Actions;
 
 /// <summary>dir.create: creates the directory and its missing parents, one step at a time beneath the write root, never through a link.</summary>
-internal sealed class CreateDirectoryAction(string path) : IBrokerAction<bool>
+internal sealed class CreateDirectoryAction(string requestedPath) : IBrokerAction<bool>
 {
+    private string path = string.Empty;
     private WriteLocation? location;
 
     public string Name => "dir.create";
 
-    public IReadOnlyList<KeyValuePair<string, string?>> AuditArguments => [new("path", path)];
+    public IReadOnlyList<KeyValuePair<string, string?>> AuditArguments => [new("path", requestedPath)];
 
     public ValueTask<IReadOnlyList<PolicyQuestion>> PrepareAsync(BrokerPolicy policy, CancellationToken cancellationToken)
     {
-        this.location = WriteLocation.Open(policy, path);
-        return ValueTask.FromResult<IReadOnlyList<PolicyQuestion>>([PolicyQuestion.Write(path)]);
+        this.path = BrokerPath.Validate(requestedPath);
+        this.location = WriteLocation.Open(policy, this.path);
+        return ValueTask.FromResult<IReadOnlyList<PolicyQuestion>>([PolicyQuestion.Write(this.path)]);
     }
 
     public ValueTask<bool> PerformAsync(CancellationToken cancellationToken)

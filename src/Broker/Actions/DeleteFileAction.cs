@@ -7,18 +7,20 @@ using PrivSep.Protocol.Contracts;
 namespace PrivSep.Broker.Actions;
 
 /// <summary>file.delete: unlinks a name relative to its parent opened beneath a write root. A missing file is not an error, as for File.Delete.</summary>
-internal sealed class DeleteFileAction(string path) : IBrokerAction<bool>
+internal sealed class DeleteFileAction(string requestedPath) : IBrokerAction<bool>
 {
+    private string path = string.Empty;
     private WriteLocation? location;
 
     public string Name => "file.delete";
 
-    public IReadOnlyList<KeyValuePair<string, string?>> AuditArguments => [new("path", path)];
+    public IReadOnlyList<KeyValuePair<string, string?>> AuditArguments => [new("path", requestedPath)];
 
     public ValueTask<IReadOnlyList<PolicyQuestion>> PrepareAsync(BrokerPolicy policy, CancellationToken cancellationToken)
     {
-        this.location = WriteLocation.Open(policy, path);
-        return ValueTask.FromResult<IReadOnlyList<PolicyQuestion>>([PolicyQuestion.Write(path)]);
+        this.path = BrokerPath.Validate(requestedPath);
+        this.location = WriteLocation.Open(policy, this.path);
+        return ValueTask.FromResult<IReadOnlyList<PolicyQuestion>>([PolicyQuestion.Write(this.path)]);
     }
 
     public ValueTask<bool> PerformAsync(CancellationToken cancellationToken)

@@ -6,14 +6,14 @@ using PrivSep.Protocol.Contracts;
 namespace PrivSep.Broker.Actions;
 
 /// <summary>The validated, normalized form of an <see cref="OpenFileRequest"/>: enum ranges and combinations as the BCL checks them.</summary>
-internal sealed record FileOpenArguments(string Path, FileMode Mode, FileAccess Access, FileOptions Options)
+internal sealed record FileOpenArguments(string Path, FileMode Mode, FileAccess Access, FileOptions Options, bool NamesDirectory)
 {
     private const FileOptions SupportedOptions = FileOptions.Asynchronous | FileOptions.SequentialScan | FileOptions.RandomAccess | FileOptions.WriteThrough;
 
     /// <summary>True when the open can create, truncate or write: it then needs a files.write rule and a write root.</summary>
     public bool NeedsWrite => (this.Access & FileAccess.Write) != 0 || this.Mode is not FileMode.Open;
 
-    public bool MayCreate => this.Mode is FileMode.Create or FileMode.CreateNew or FileMode.OpenOrCreate or FileMode.Append;
+    public bool MayCreate => !this.NamesDirectory && this.Mode is FileMode.Create or FileMode.CreateNew or FileMode.OpenOrCreate or FileMode.Append;
 
     public static FileOpenArguments From(OpenFileRequest request)
     {
@@ -43,17 +43,11 @@ internal sealed record FileOpenArguments(string Path, FileMode Mode, FileAccess 
             throw BrokerActionException.Invalid("Append access can be requested only in write-only mode.");
         }
 
-        return new FileOpenArguments(path, request.Mode, request.Access, request.Options);
+        bool namesDirectory = request.Path.Length > 1 && request.Path[^1] == '/';
+        return new FileOpenArguments(path, request.Mode, request.Access, request.Options, namesDirectory);
     }
 
     public int AccessFlags =>
         (this.Access switch { FileAccess.Read => LibC.O_RDONLY, FileAccess.Write => LibC.O_WRONLY, _ => LibC.O_RDWR })
         | (this.Mode == FileMode.Append ? LibC.O_APPEND : 0);
-
-    public IReadOnlyList<KeyValuePair<string, string?>> ToAudit() =>
-    [
-        new("path", this.Path),
-        new("mode", this.Mode.ToString()),
-        new("access", this.Access.ToString()),
-    ];
 }

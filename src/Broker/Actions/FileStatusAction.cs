@@ -7,51 +7,39 @@ using PrivSep.Protocol.Contracts;
 namespace PrivSep.Broker.Actions;
 
 /// <summary>file.stat: exists / kind / attributes / size / times of the object a path resolves to.</summary>
-internal sealed class FileStatusAction(string path) : IBrokerAction<FileStatusResponse>
+internal sealed class FileStatusAction(string requestedPath) : IBrokerAction<FileStatusResponse>
 {
-    private OpenedObject? opened;
+    private ReadTarget? target;
 
     public string Name => "file.stat";
 
-    public IReadOnlyList<KeyValuePair<string, string?>> AuditArguments => [new("path", path)];
+    public IReadOnlyList<KeyValuePair<string, string?>> AuditArguments => [new("path", requestedPath)];
 
     public ValueTask<IReadOnlyList<PolicyQuestion>> PrepareAsync(BrokerPolicy policy, CancellationToken cancellationToken)
     {
-        try
-        {
-            this.opened = ObjectOpener.OpenFollowing(path);
-        }
-        catch (ErrnoException ex) when (ex.Errno is LibC.ENOENT or LibC.ENOTDIR)
-        {
-            return ValueTask.FromResult<IReadOnlyList<PolicyQuestion>>([PolicyQuestion.Read(path)]);
-        }
-        catch (ErrnoException ex)
-        {
-            throw ErrnoMapping.ToActionException(ex, path);
-        }
-
-        ObjectChecks.RequireNotBrokerProc(this.opened, path);
-        return ValueTask.FromResult<IReadOnlyList<PolicyQuestion>>([PolicyQuestion.Read(this.opened.ResolvedPath)]);
+        this.target = ReadTarget.Open(BrokerPath.Validate(requestedPath));
+        return ValueTask.FromResult<IReadOnlyList<PolicyQuestion>>([this.target.Question]);
     }
 
     public ValueTask<FileStatusResponse> PerformAsync(CancellationToken cancellationToken)
     {
-        if (this.opened is null)
+        var opened = this.target!.Opened;
+        if (opened is null)
         {
             return ValueTask.FromResult(new FileStatusResponse(FileSystemEntryKind.None, 0, 0, default, default, null));
         }
 
-        var status = this.opened.Status;
+        var status = opened.Status;
         return ValueTask.FromResult(new FileStatusResponse(
             KindOf(status),
-            AttributesOf(status, this.opened.ResolvedPath),
-            this.opened.IsRegularFile ? (long)status.Size : 0,
+            AttributesOf(status, opened.ResolvedPath),
+            opened.IsRegularFile ? (long)status.Size : 0,
             status.ModifyTime.ToUtc(),
             status.AccessTime.ToUtc(),
-            this.opened.ResolvedPath));
+            opened.ResolvedPath));
     }
 
-    public void Dispose() => this.opened?.Dispose();
+    public void Dispose() => this.target?.Dispose();
 
     internal static FileSystemEntryKind KindOf(in LibC.Statx status) => status.FileType switch
     {

@@ -7,21 +7,25 @@ using PrivSep.Protocol.Contracts;
 namespace PrivSep.Broker.Actions;
 
 /// <summary>file.move: renames between two parents opened beneath write roots; both names need files.write.</summary>
-internal sealed class MoveFileAction(string source, string destination, bool overwrite) : IBrokerAction<bool>
+internal sealed class MoveFileAction(string requestedSource, string requestedDestination, bool overwrite) : IBrokerAction<bool>
 {
+    private string source = string.Empty;
+    private string destination = string.Empty;
     private WriteLocation? from;
     private WriteLocation? to;
 
     public string Name => "file.move";
 
     public IReadOnlyList<KeyValuePair<string, string?>> AuditArguments =>
-        [new("source", source), new("destination", destination), new("overwrite", overwrite ? "true" : "false")];
+        [new("source", requestedSource), new("destination", requestedDestination), new("overwrite", overwrite ? "true" : "false")];
 
     public ValueTask<IReadOnlyList<PolicyQuestion>> PrepareAsync(BrokerPolicy policy, CancellationToken cancellationToken)
     {
-        this.from = WriteLocation.Open(policy, source);
-        this.to = WriteLocation.Open(policy, destination);
-        return ValueTask.FromResult<IReadOnlyList<PolicyQuestion>>([PolicyQuestion.Write(source), PolicyQuestion.Write(destination)]);
+        this.source = BrokerPath.Validate(requestedSource, "source");
+        this.destination = BrokerPath.Validate(requestedDestination, "destination");
+        this.from = WriteLocation.Open(policy, this.source);
+        this.to = WriteLocation.Open(policy, this.destination);
+        return ValueTask.FromResult<IReadOnlyList<PolicyQuestion>>([PolicyQuestion.Write(this.source), PolicyQuestion.Write(this.destination)]);
     }
 
     public ValueTask<bool> PerformAsync(CancellationToken cancellationToken)

@@ -13,7 +13,6 @@ internal static class ObjectChecks
     /// <summary>Only regular files are served: a FIFO could block the broker, a device or socket is not a file to read.</summary>
     public static void RequireServableFile(OpenedObject opened, string requestedPath)
     {
-        RequireNotBrokerProc(opened, requestedPath);
         if (opened.IsDirectory)
         {
             throw new BrokerActionException(BrokerErrorCode.IsDirectory, $"Access to the path '{requestedPath}' is denied: it is a directory.", requestedPath);
@@ -25,11 +24,11 @@ internal static class ObjectChecks
         }
     }
 
-    public static void RequireNotBrokerProc(OpenedObject opened, string requestedPath)
+    public static void RequireNotBrokerProc(string resolvedPath, string requestedPath)
     {
-        if (BrokerSelfGuard.IsBrokerOwnProcEntry(opened.ResolvedPath))
+        if (BrokerSelfGuard.IsBrokerOwnProcEntry(resolvedPath))
         {
-            throw new BrokerActionException(BrokerErrorCode.PolicyDenied, $"Access to the path '{requestedPath}' is denied: it is the broker's own /proc entry.", opened.ResolvedPath, SelfProtectionRule);
+            throw new BrokerActionException(BrokerErrorCode.PolicyDenied, $"Access to the path '{requestedPath}' is denied: it is the broker's own /proc entry.", resolvedPath, SelfProtectionRule);
         }
     }
 

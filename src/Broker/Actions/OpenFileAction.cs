@@ -9,79 +9,62 @@ namespace PrivSep.Broker.Actions;
 /// <summary>
 /// file.open: opens a file for the client and hands back the descriptor. Reads resolve the path (symbolic links
 /// allowed, magic links not) and check the object actually opened; anything that writes goes strictly beneath a
-/// files.write root with no symbolic links, refuses hard-linked files, and truncates only after the check.
+/// files.write root with no symbolic links, refuses hard-linked files, and truncates only after the check. What the
+/// object is (directory, FIFO, device) is only looked at once the policy has allowed the path.
 /// </summary>
-internal sealed class OpenFileAction(FileOpenArguments arguments) : IBrokerAction<OpenedFile>
+internal sealed class OpenFileAction(OpenFileRequest request) : IBrokerAction<OpenedFile>
 {
+    private FileOpenArguments arguments = null!;
+    private ReadTarget? readTarget;
     private OpenedObject? existing;
     private WriteLocation? location;
-    private ErrnoException? missing;
 
     public string Name => "file.open";
 
-    public IReadOnlyList<KeyValuePair<string, string?>> AuditArguments => arguments.ToAudit();
+    public IReadOnlyList<KeyValuePair<string, string?>> AuditArguments =>
+        [new("path", request.Path), new("mode", request.Mode.ToString()), new("access", request.Access.ToString())];
 
-    public ValueTask<IReadOnlyList<PolicyQuestion>> PrepareAsync(BrokerPolicy policy, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IReadOnlyList<PolicyQuestion>>([arguments.NeedsWrite ? this.PrepareWrite(policy) : this.PrepareRead()]);
+    public ValueTask<IReadOnlyList<PolicyQuestion>> PrepareAsync(BrokerPolicy policy, CancellationToken cancellationToken)
+    {
+        this.arguments = FileOpenArguments.From(request);
+        return ValueTask.FromResult<IReadOnlyList<PolicyQuestion>>([this.arguments.NeedsWrite ? this.PrepareWrite(policy) : this.PrepareRead()]);
+    }
 
     public ValueTask<OpenedFile> PerformAsync(CancellationToken cancellationToken) =>
-        ValueTask.FromResult(arguments.NeedsWrite ? this.PerformWrite() : this.PerformRead());
+        ValueTask.FromResult(this.arguments.NeedsWrite ? this.PerformWrite() : this.PerformRead());
 
     public void Dispose()
     {
+        this.readTarget?.Dispose();
         this.existing?.Dispose();
         this.location?.Dispose();
     }
 
     private PolicyQuestion PrepareRead()
     {
-        try
-        {
-            this.existing = ObjectOpener.OpenFollowing(arguments.Path);
-        }
-        catch (ErrnoException ex) when (ex.Errno is LibC.ENOENT or LibC.ENOTDIR)
-        {
-            // Whether it exists is only told to a client the policy lets read this path.
-            this.missing = ex;
-            return PolicyQuestion.Read(arguments.Path);
-        }
-        catch (ErrnoException ex)
-        {
-            throw ErrnoMapping.ToActionException(ex, arguments.Path);
-        }
-
-        ObjectChecks.RequireServableFile(this.existing, arguments.Path);
-        return PolicyQuestion.Read(this.existing.ResolvedPath);
+        this.readTarget = ReadTarget.Open(this.arguments.Path);
+        return this.readTarget.Question;
     }
 
     private OpenedFile PerformRead()
     {
-        if (this.missing is not null)
-        {
-            throw ErrnoMapping.ToActionException(this.missing, arguments.Path);
-        }
-
-        var handle = ObjectOpener.Reopen(this.existing!, LibC.O_RDONLY);
-        return new OpenedFile(handle, this.existing!.ResolvedPath);
+        var opened = this.readTarget!.RequireExisting();
+        this.RequireFile(opened);
+        return new OpenedFile(ObjectOpener.Reopen(opened, LibC.O_RDONLY), opened.ResolvedPath);
     }
 
     private PolicyQuestion PrepareWrite(BrokerPolicy policy)
     {
-        this.location = WriteLocation.Open(policy, arguments.Path);
-        if (this.location is null || this.location.Parent is null)
+        string path = this.arguments.Path;
+        this.location = WriteLocation.Open(policy, path);
+        if (this.location is null || this.location.IsRoot || this.location.Parent is null)
         {
-            return PolicyQuestion.Write(arguments.Path);
+            return PolicyQuestion.Write(path);
         }
 
-        if (this.location.IsRoot)
+        if (Syscalls.StatEntry(this.location.Parent, this.location.Name) is null)
         {
-            throw new BrokerActionException(BrokerErrorCode.IsDirectory, $"Access to the path '{arguments.Path}' is denied: it is a directory.", arguments.Path);
-        }
-
-        var entry = Syscalls.StatEntry(this.location.Parent, this.location.Name);
-        if (entry is null)
-        {
-            return PolicyQuestion.Write(arguments.Path);
+            return PolicyQuestion.Write(path);
         }
 
         try
@@ -90,43 +73,59 @@ internal sealed class OpenFileAction(FileOpenArguments arguments) : IBrokerActio
         }
         catch (ErrnoException ex)
         {
-            throw ErrnoMapping.ToActionException(ex, arguments.Path);
+            throw ErrnoMapping.ToActionException(ex, path);
         }
 
-        ObjectChecks.RequireServableFile(this.existing, arguments.Path);
-        ObjectChecks.RequireSingleLink(this.existing.Status, arguments.Path);
         return PolicyQuestion.Write(this.existing.ResolvedPath);
     }
 
     private OpenedFile PerformWrite()
     {
-        var target = this.location ?? throw new BrokerActionException(BrokerErrorCode.PolicyDenied, $"Access to the path '{arguments.Path}' is denied: no files.write root contains it.", arguments.Path, "files.write");
-        target.RequireParent();
-        return this.existing is null ? this.Create(target) : this.OpenExisting();
-    }
-
-    private OpenedFile OpenExisting()
-    {
-        if (arguments.Mode == FileMode.CreateNew)
+        var target = WriteActions.RequireLocation(this.location, this.arguments.Path);
+        if (target.IsRoot)
         {
-            throw new BrokerActionException(BrokerErrorCode.AlreadyExists, $"The file '{arguments.Path}' already exists.", arguments.Path);
+            throw new BrokerActionException(BrokerErrorCode.IsDirectory, $"Access to the path '{this.arguments.Path}' is denied: it is a directory.", this.arguments.Path);
         }
 
-        var handle = ObjectOpener.Reopen(this.existing!, arguments.AccessFlags);
+        target.RequireParent();
+        return this.existing is null ? this.Create(target) : this.OpenExisting(this.existing);
+    }
+
+    private void RequireFile(OpenedObject opened)
+    {
+        ObjectChecks.RequireServableFile(opened, this.arguments.Path);
+        if (this.arguments.NamesDirectory)
+        {
+            // "file.txt/" names a directory that is not there, as open(2) would say (ENOTDIR).
+            throw new BrokerActionException(BrokerErrorCode.NotFound, $"Could not find a part of the path '{this.arguments.Path}/'.", this.arguments.Path);
+        }
+    }
+
+    private OpenedFile OpenExisting(OpenedObject opened)
+    {
+        string path = this.arguments.Path;
+        this.RequireFile(opened);
+        ObjectChecks.RequireSingleLink(opened.Status, path);
+        if (this.arguments.Mode == FileMode.CreateNew)
+        {
+            throw new BrokerActionException(BrokerErrorCode.AlreadyExists, $"The file '{path}' already exists.", path);
+        }
+
+        var handle = ObjectOpener.Reopen(opened, this.arguments.AccessFlags);
         try
         {
             // A hard link made after the check would still let this write reach another file.
-            ObjectChecks.RequireSingleLink(Syscalls.Stat(handle), arguments.Path);
-            if (arguments.Mode is FileMode.Create or FileMode.Truncate)
+            ObjectChecks.RequireSingleLink(Syscalls.Stat(handle), path);
+            if (this.arguments.Mode is FileMode.Create or FileMode.Truncate)
             {
                 Syscalls.Truncate(handle);
             }
-            else if (arguments.Mode == FileMode.Append)
+            else if (this.arguments.Mode == FileMode.Append)
             {
                 Syscalls.SeekToEnd(handle);
             }
 
-            return new OpenedFile(handle, this.existing!.ResolvedPath);
+            return new OpenedFile(handle, opened.ResolvedPath);
         }
         catch
         {
@@ -137,25 +136,26 @@ internal sealed class OpenFileAction(FileOpenArguments arguments) : IBrokerActio
 
     private OpenedFile Create(WriteLocation target)
     {
-        if (!arguments.MayCreate)
+        string path = this.arguments.Path;
+        if (!this.arguments.MayCreate)
         {
-            throw new BrokerActionException(BrokerErrorCode.NotFound, $"Could not find file '{arguments.Path}'.", arguments.Path);
+            throw new BrokerActionException(BrokerErrorCode.NotFound, $"Could not find file '{path}'.", path);
         }
 
         try
         {
             // O_EXCL: the file is ours from its first byte; a name created meanwhile by someone else is an error, not a follow.
-            var handle = ObjectOpener.OpenBeneath(target.Root, target.RelativePath, arguments.AccessFlags | LibC.O_CREAT | LibC.O_EXCL, 0b110_100_100);
-            if (arguments.Mode == FileMode.Append)
+            var handle = ObjectOpener.OpenBeneath(target.Root, target.RelativePath, this.arguments.AccessFlags | LibC.O_CREAT | LibC.O_EXCL, 0b110_100_100);
+            if (this.arguments.Mode == FileMode.Append)
             {
                 Syscalls.SeekToEnd(handle);
             }
 
-            return new OpenedFile(handle, arguments.Path);
+            return new OpenedFile(handle, path);
         }
         catch (ErrnoException ex)
         {
-            throw ErrnoMapping.ToActionException(ex, arguments.Path);
+            throw ErrnoMapping.ToActionException(ex, path);
         }
     }
 }

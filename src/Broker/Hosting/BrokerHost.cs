@@ -112,8 +112,10 @@ internal sealed class BrokerHost
                 var peer = Protocol.Transport.PeerCredentials.Of(client);
                 state.Audit.Append(new AuditRecord { Pid = peer.Pid, Uid = peer.Uid, Gid = peer.Gid, Action = "connect", Decision = "deny", Rule = "limits.maxConnections", Outcome = "too-many-connections" });
                 BrokerLog.Warning($"refused connection from {peer}: limits.maxConnections reached");
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-                await client.SendAsync(new[] { (byte)HandshakeStatus.TooManyConnections }, SocketFlags.None, timeout.Token).ConfigureAwait(false);
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+                await using var stream = new Protocol.Transport.DescriptorSocketStream(client, acceptDescriptors: false);
+                await HandshakeServer.RefuseAsync(stream, HandshakeStatus.TooManyConnections, timeout.Token).ConfigureAwait(false);
+                await HandshakeServer.LingerAsync(stream, timeout.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or AuditWriteException)
             {

@@ -40,6 +40,7 @@ internal sealed class ClientSession(Socket socket, BrokerState state)
             {
                 this.AuditConnection(peer, "deny", "agents.users", "user-not-allowed");
                 await HandshakeServer.RefuseAsync(stream, HandshakeStatus.UserNotAllowed, stopping).ConfigureAwait(false);
+                await HandshakeServer.LingerAsync(stream, stopping).ConfigureAwait(false);
                 return;
             }
 
@@ -87,9 +88,9 @@ internal sealed class ClientSession(Socket socket, BrokerState state)
         {
             await rpc.Completion.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception)
         {
-            // Completion faults when the peer breaks the protocol; the reason is the handler's.
+            // Completion faults (or is cancelled) when the peer breaks the protocol; the reason is the handler's, below.
         }
 
         if (handler.ViolationReason is { } reason)

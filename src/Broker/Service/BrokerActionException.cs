@@ -15,6 +15,9 @@ internal sealed class BrokerActionException(BrokerErrorCode code, string message
 
     public string? Rule { get; } = rule;
 
+    /// <summary>The broker refused (its policy, or a rule that holds whatever the policy says), as opposed to the action failing.</summary>
+    public bool IsRefusal => Code is BrokerErrorCode.PolicyDenied or BrokerErrorCode.NotSupportedObject or BrokerErrorCode.AuditUnavailable;
+
     /// <summary>The short word the audit log records as the outcome.</summary>
     public string Outcome => Code switch
     {

@@ -1,5 +1,4 @@
 using PrivSep.Broker.Actions;
-using PrivSep.Broker.FileSystem;
 using PrivSep.Broker.Session;
 using PrivSep.Protocol;
 using PrivSep.Protocol.Contracts;
@@ -16,7 +15,7 @@ internal sealed class BrokerService(BrokerState state, SessionContext session) :
 
     public async Task<OpenFileResponse> OpenFileAsync(OpenFileRequest request, CancellationToken cancellationToken)
     {
-        var action = new OpenFileAction(FileOpenArguments.From(Required(request)));
+        var action = new OpenFileAction(Required(request));
         var opened = await this.RunAsync(request.Plugin, action, cancellationToken).ConfigureAwait(false);
 
         // Queued before the response is written, so the descriptor reaches the client no later than the response naming it.
@@ -25,26 +24,26 @@ internal sealed class BrokerService(BrokerState state, SessionContext session) :
     }
 
     public Task<FileStatusResponse> GetFileStatusAsync(PathRequest request, CancellationToken cancellationToken) =>
-        this.RunAsync(request?.Plugin, new FileStatusAction(BrokerPath.Validate(Required(request).Path)), cancellationToken);
+        this.RunAsync(request?.Plugin, new FileStatusAction(Required(request).Path), cancellationToken);
 
     public Task DeleteFileAsync(PathRequest request, CancellationToken cancellationToken) =>
-        this.RunAsync(request?.Plugin, new DeleteFileAction(BrokerPath.Validate(Required(request).Path)), cancellationToken);
+        this.RunAsync(request?.Plugin, new DeleteFileAction(Required(request).Path), cancellationToken);
 
     public Task MoveFileAsync(MoveFileRequest request, CancellationToken cancellationToken)
     {
         var move = Required(request);
-        var action = new MoveFileAction(BrokerPath.Validate(move.Source, "source"), BrokerPath.Validate(move.Destination, "destination"), move.Overwrite);
+        var action = new MoveFileAction(move.Source, move.Destination, move.Overwrite);
         return this.RunAsync(move.Plugin, action, cancellationToken);
     }
 
     public Task CreateDirectoryAsync(PathRequest request, CancellationToken cancellationToken) =>
-        this.RunAsync(request?.Plugin, new CreateDirectoryAction(BrokerPath.Validate(Required(request).Path)), cancellationToken);
+        this.RunAsync(request?.Plugin, new CreateDirectoryAction(Required(request).Path), cancellationToken);
 
     public Task DeleteDirectoryAsync(PathRequest request, CancellationToken cancellationToken) =>
-        this.RunAsync(request?.Plugin, new DeleteDirectoryAction(BrokerPath.Validate(Required(request).Path)), cancellationToken);
+        this.RunAsync(request?.Plugin, new DeleteDirectoryAction(Required(request).Path), cancellationToken);
 
     public Task<OpenDirectoryResponse> OpenDirectoryAsync(PathRequest request, CancellationToken cancellationToken) =>
-        this.RunAsync(request?.Plugin, new OpenDirectoryAction(BrokerPath.Validate(Required(request).Path), session.Handles), cancellationToken);
+        this.RunAsync(request?.Plugin, new OpenDirectoryAction(Required(request).Path, session.Handles), cancellationToken);
 
     public Task<DirectoryPage> ReadDirectoryAsync(ReadDirectoryRequest request, CancellationToken cancellationToken) =>
         this.RunAsync(null, new ReadDirectoryAction(Required(request).Handle, request.MaxEntries, session.Handles), cancellationToken);

@@ -2,25 +2,26 @@ namespace PrivSep.Protocol.Contracts;
 
 /// <summary>
 /// JSON-RPC error codes the broker sends. The Shim maps each to the exception the BCL throws for the same
-/// condition, so plugin code keeps working unchanged. Values sit in JSON-RPC's server-defined range.
+/// condition, so plugin code keeps working unchanged. The values are positive: JSON-RPC reserves -32768..-32000, and
+/// StreamJsonRpc gives several of those codes meanings of its own (-32003 is its response-serialization failure).
 /// </summary>
 public enum BrokerErrorCode
 {
-    PolicyDenied = -32001,
-    NotFound = -32002,
-    DirectoryNotFound = -32003,
-    AlreadyExists = -32004,
-    IsDirectory = -32005,
-    NotDirectory = -32006,
-    DirectoryNotEmpty = -32007,
-    InvalidArgument = -32008,
-    QuotaExceeded = -32009,
-    RateLimited = -32010,
-    IOFailure = -32011,
-    NotSupportedObject = -32012,
-    AuditUnavailable = -32013,
-    Timeout = -32014,
-    Internal = -32015,
+    PolicyDenied = 1001,
+    NotFound = 1002,
+    DirectoryNotFound = 1003,
+    AlreadyExists = 1004,
+    IsDirectory = 1005,
+    NotDirectory = 1006,
+    DirectoryNotEmpty = 1007,
+    InvalidArgument = 1008,
+    QuotaExceeded = 1009,
+    RateLimited = 1010,
+    IOFailure = 1011,
+    NotSupportedObject = 1012,
+    AuditUnavailable = 1013,
+    Timeout = 1014,
+    Internal = 1015,
 }
 
 /// <summary>The <c>error.data</c> of a broker error: what the client needs to build the BCL exception.</summary>

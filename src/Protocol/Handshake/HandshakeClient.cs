@@ -14,7 +14,14 @@ public static class HandshakeClient
         try
         {
             byte[] agentNonce = RandomNumberGenerator.GetBytes(HandshakeWire.NonceLength);
-            await stream.WriteAsync(Concat(HandshakeWire.Magic, agentNonce), token).ConfigureAwait(false);
+            try
+            {
+                await stream.WriteAsync(Concat(HandshakeWire.Magic, agentNonce), token).ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+                // A broker that refuses us may have answered and closed before reading our hello; its answer says why.
+            }
 
             var status = (HandshakeStatus)await ReadByteAsync(stream, token).ConfigureAwait(false);
             if (status != HandshakeStatus.Proceed)

@@ -23,6 +23,27 @@ public static class HandshakeServer
         await stream.WriteAsync(new[] { (byte)status }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// After a refusal, waits briefly for the peer to hang up instead of closing first: closing with its hello
+    /// still unread would make the peer's write fail (EPIPE) before it could read why it was refused.
+    /// </summary>
+    public static async Task LingerAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(1));
+        var sink = new byte[256];
+        try
+        {
+            while (await stream.ReadAsync(sink, deadline.Token).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            // The peer lingers too, or is gone: either way the connection closes now.
+        }
+    }
+
     public static async Task<HandshakeOutcome> AcceptAsync(Stream stream, SharedSecret secret, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -87,7 +87,14 @@ public sealed class DescriptorSocketStream : Stream
             }
 
             // Nothing buffered in the kernel: wait for readability without consuming (a zero-byte receive).
-            await this.socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await this.socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException ex)
+            {
+                throw new IOException($"Reading from the socket failed: {ex.Message}", ex);
+            }
         }
     }
 
@@ -107,7 +114,17 @@ public sealed class DescriptorSocketStream : Stream
             {
                 while (!buffer.IsEmpty)
                 {
-                    int sent = await this.socket.SendAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                    int sent;
+                    try
+                    {
+                        sent = await this.socket.SendAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (SocketException ex)
+                    {
+                        // Streams report transport failures as IOException, as NetworkStream does.
+                        throw new IOException($"Writing to the socket failed: {ex.Message}", ex);
+                    }
+
                     buffer = buffer[sent..];
                 }
 

@@ -115,7 +115,6 @@ public sealed class ObjectTypeTests
     }
 
     [TestMethod]
-    [Ignore("BUG: OpenFileAction.PrepareWrite (src/Broker/Actions/OpenFileAction.cs:71-79) returns on 'Parent is null' before its IsRoot check, and the root's WriteLocation has no parent, so opening a files.write root itself as a file answers DirectoryNotFound instead of IsDirectory (dead IsRoot branch)")]
     public async Task The_write_root_itself_opened_as_a_file_is_IsDirectory()
     {
         await using var broker = await TestBroker.StartAsync();

@@ -91,7 +91,6 @@ public sealed class WritePathTests
     }
 
     [TestMethod]
-    [Ignore("BUG: BrokerErrorCode.DirectoryNotFound = -32003 (src/Protocol/Contracts/BrokerErrorCode.cs:11) is StreamJsonRpc's JsonRpcErrorCode.ResponseSerializationFailure, so the client's JsonRpc throws RemoteSerializationException (not a RemoteInvocationException) and the Shim's BrokerClient (catch RemoteInvocationException) never maps it to DirectoryNotFoundException; AlreadyExists = -32004 and PolicyDenied = -32001 also collide with StreamJsonRpc codes (InvocationErrorWithException, NoMarshaledObjectFound)")]
     public async Task A_missing_directory_is_reported_as_DirectoryNotFound()
     {
         await using var broker = await TestBroker.StartAsync();
