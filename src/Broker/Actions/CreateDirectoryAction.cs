@@ -8,25 +8,13 @@ using PrivSep.Protocol.Contracts;
 namespace PrivSep.Broker.Actions;
 
 /// <summary>dir.create: creates the directory and its missing parents, one step at a time beneath the write root, never through a link.</summary>
-internal sealed class CreateDirectoryAction(string requestedPath) : IBrokerAction<bool>
+internal sealed class CreateDirectoryAction(string requestedPath) : WriteTargetAction(requestedPath)
 {
-    private string path = string.Empty;
-    private WriteLocation? location;
+    public override string Name => "dir.create";
 
-    public string Name => "dir.create";
-
-    public IReadOnlyList<KeyValuePair<string, string?>> AuditArguments => [new("path", requestedPath)];
-
-    public ValueTask<IReadOnlyList<PolicyQuestion>> PrepareAsync(BrokerPolicy policy, CancellationToken cancellationToken)
+    protected override bool Perform(WriteLocation target)
     {
-        this.path = BrokerPath.Validate(requestedPath);
-        this.location = WriteLocation.Open(policy, this.path);
-        return ValueTask.FromResult<IReadOnlyList<PolicyQuestion>>([PolicyQuestion.Write(this.path)]);
-    }
-
-    public ValueTask<bool> PerformAsync(CancellationToken cancellationToken)
-    {
-        var target = WriteActions.RequireLocation(this.location, path);
+        string path = this.Path;
         SafeFileHandle? current = null;
         try
         {
@@ -52,8 +40,6 @@ internal sealed class CreateDirectoryAction(string requestedPath) : IBrokerActio
             current?.Dispose();
         }
 
-        return ValueTask.FromResult(true);
+        return true;
     }
-
-    public void Dispose() => this.location?.Dispose();
 }

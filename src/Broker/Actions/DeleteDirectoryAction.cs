@@ -7,25 +7,13 @@ using PrivSep.Protocol.Contracts;
 namespace PrivSep.Broker.Actions;
 
 /// <summary>dir.delete: removes one empty directory beneath a write root (never the root itself).</summary>
-internal sealed class DeleteDirectoryAction(string requestedPath) : IBrokerAction<bool>
+internal sealed class DeleteDirectoryAction(string requestedPath) : WriteTargetAction(requestedPath)
 {
-    private string path = string.Empty;
-    private WriteLocation? location;
+    public override string Name => "dir.delete";
 
-    public string Name => "dir.delete";
-
-    public IReadOnlyList<KeyValuePair<string, string?>> AuditArguments => [new("path", requestedPath)];
-
-    public ValueTask<IReadOnlyList<PolicyQuestion>> PrepareAsync(BrokerPolicy policy, CancellationToken cancellationToken)
+    protected override bool Perform(WriteLocation target)
     {
-        this.path = BrokerPath.Validate(requestedPath);
-        this.location = WriteLocation.Open(policy, this.path);
-        return ValueTask.FromResult<IReadOnlyList<PolicyQuestion>>([PolicyQuestion.Write(this.path)]);
-    }
-
-    public ValueTask<bool> PerformAsync(CancellationToken cancellationToken)
-    {
-        var target = WriteActions.RequireLocation(this.location, path);
+        string path = this.Path;
         if (target.IsRoot)
         {
             throw new BrokerActionException(BrokerErrorCode.PolicyDenied, $"Access to the path '{path}' is denied: a files.write root itself is never removed.", path, "files.write root");
@@ -48,8 +36,6 @@ internal sealed class DeleteDirectoryAction(string requestedPath) : IBrokerActio
             throw ErrnoMapping.ToActionException(ex, path);
         }
 
-        return ValueTask.FromResult(true);
+        return true;
     }
-
-    public void Dispose() => this.location?.Dispose();
 }

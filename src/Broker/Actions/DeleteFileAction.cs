@@ -7,25 +7,13 @@ using PrivSep.Protocol.Contracts;
 namespace PrivSep.Broker.Actions;
 
 /// <summary>file.delete: unlinks a name relative to its parent opened beneath a write root. A missing file is not an error, as for File.Delete.</summary>
-internal sealed class DeleteFileAction(string requestedPath) : IBrokerAction<bool>
+internal sealed class DeleteFileAction(string requestedPath) : WriteTargetAction(requestedPath)
 {
-    private string path = string.Empty;
-    private WriteLocation? location;
+    public override string Name => "file.delete";
 
-    public string Name => "file.delete";
-
-    public IReadOnlyList<KeyValuePair<string, string?>> AuditArguments => [new("path", requestedPath)];
-
-    public ValueTask<IReadOnlyList<PolicyQuestion>> PrepareAsync(BrokerPolicy policy, CancellationToken cancellationToken)
+    protected override bool Perform(WriteLocation target)
     {
-        this.path = BrokerPath.Validate(requestedPath);
-        this.location = WriteLocation.Open(policy, this.path);
-        return ValueTask.FromResult<IReadOnlyList<PolicyQuestion>>([PolicyQuestion.Write(this.path)]);
-    }
-
-    public ValueTask<bool> PerformAsync(CancellationToken cancellationToken)
-    {
-        var target = WriteActions.RequireLocation(this.location, path);
+        string path = this.Path;
         if (target.IsRoot)
         {
             throw new BrokerActionException(BrokerErrorCode.IsDirectory, $"Access to the path '{path}' is denied: it is a directory.", path);
@@ -35,7 +23,7 @@ internal sealed class DeleteFileAction(string requestedPath) : IBrokerAction<boo
         var entry = Syscalls.StatEntry(parent, target.Name);
         if (entry is null)
         {
-            return ValueTask.FromResult(false);
+            return false;
         }
 
         if (entry.Value.FileType == LibC.S_IFDIR)
@@ -49,15 +37,13 @@ internal sealed class DeleteFileAction(string requestedPath) : IBrokerAction<boo
         }
         catch (ErrnoException ex) when (ex.Errno == LibC.ENOENT)
         {
-            return ValueTask.FromResult(false);
+            return false;
         }
         catch (ErrnoException ex)
         {
             throw ErrnoMapping.ToActionException(ex, path);
         }
 
-        return ValueTask.FromResult(true);
+        return true;
     }
-
-    public void Dispose() => this.location?.Dispose();
 }

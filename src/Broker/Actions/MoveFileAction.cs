@@ -30,8 +30,8 @@ internal sealed class MoveFileAction(string requestedSource, string requestedDes
 
     public ValueTask<bool> PerformAsync(CancellationToken cancellationToken)
     {
-        var sourceLocation = WriteActions.RequireLocation(this.from, source);
-        var destinationLocation = WriteActions.RequireLocation(this.to, destination);
+        var sourceLocation = WriteTargetAction.RequireLocation(this.from, source);
+        var destinationLocation = WriteTargetAction.RequireLocation(this.to, destination);
         var sourceParent = sourceLocation.Parent ?? throw new BrokerActionException(BrokerErrorCode.NotFound, $"Could not find file '{source}'.", source);
         var entry = Syscalls.StatEntry(sourceParent, sourceLocation.Name)
             ?? throw new BrokerActionException(BrokerErrorCode.NotFound, $"Could not find file '{source}'.", source);

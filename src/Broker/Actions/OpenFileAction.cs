@@ -81,7 +81,7 @@ internal sealed class OpenFileAction(OpenFileRequest request) : IBrokerAction<Op
 
     private OpenedFile PerformWrite()
     {
-        var target = WriteActions.RequireLocation(this.location, this.arguments.Path);
+        var target = WriteTargetAction.RequireLocation(this.location, this.arguments.Path);
         if (target.IsRoot)
         {
             throw new BrokerActionException(BrokerErrorCode.IsDirectory, $"Access to the path '{this.arguments.Path}' is denied: it is a directory.", this.arguments.Path);
