@@ -66,4 +66,31 @@ public sealed class BrokerLifecycleTests
         StringAssert.Contains(result.Message, deployment.SocketPath);
         StringAssert.Contains(result.Message, "privsep-broker");
     }
+
+    [TestMethod]
+    public void A_broker_with_an_invalid_policy_refuses_to_start_and_names_the_line_and_column()
+    {
+        using var deployment = Deployment.Create();
+        File.WriteAllText(deployment.PolicyPath, "{\n  \"version\": 1,\n  \"agents\": { \"users\": [\"root\"] },\n  \"files\": { \"raed\": [\"/var/log/**\"] }\n}\n");
+
+        var (exitCode, log) = BrokerProcess.RunExpectingRefusal(deployment);
+
+        Assert.AreEqual(2, exitCode, log);
+        StringAssert.Contains(log, $"{deployment.PolicyPath}(4,");
+        StringAssert.Contains(log, "raed");
+        Assert.IsFalse(File.Exists(deployment.SocketPath), "a broker that refused to start must not leave a socket behind");
+    }
+
+    [TestMethod]
+    public void A_broker_whose_secret_others_can_read_refuses_to_start_and_says_how_to_fix_it()
+    {
+        using var deployment = Deployment.Create();
+        File.SetUnixFileMode(deployment.SecretPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var (exitCode, log) = BrokerProcess.RunExpectingRefusal(deployment);
+
+        Assert.AreEqual(2, exitCode, log);
+        StringAssert.Contains(log, deployment.SecretPath);
+        StringAssert.Contains(log, "chmod 0640");
+    }
 }

@@ -28,7 +28,38 @@ internal sealed class BrokerProcess : IDisposable
         }
     }
 
+    /// <summary>Starts the broker expecting it to refuse to start; returns its exit code and everything it logged.</summary>
+    public static (int ExitCode, string Log) RunExpectingRefusal(Deployment deployment)
+    {
+        using var process = Process.Start(StartInfo(deployment))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        string errors = process.StandardError.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("The broker was expected to refuse to start, but it kept running.");
+        }
+
+        return (process.ExitCode, output.Result + errors);
+    }
+
     public static BrokerProcess Start(Deployment deployment)
+    {
+        var broker = new BrokerProcess(Process.Start(StartInfo(deployment))!);
+        broker.process.ErrorDataReceived += (_, e) => broker.OnLine(e.Data);
+        broker.process.OutputDataReceived += (_, e) => broker.OnLine(e.Data);
+        broker.process.BeginErrorReadLine();
+        broker.process.BeginOutputReadLine();
+        if (!broker.listening.Task.Wait(TimeSpan.FromSeconds(30)))
+        {
+            broker.Dispose();
+            throw new TimeoutException("The broker did not log 'listening on' within 30 s. Its log:\n" + broker.Log);
+        }
+
+        return broker;
+    }
+
+    private static ProcessStartInfo StartInfo(Deployment deployment)
     {
         var start = new ProcessStartInfo(DotnetHost.Path) { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var argument in new[]
@@ -41,18 +72,7 @@ internal sealed class BrokerProcess : IDisposable
             start.ArgumentList.Add(argument);
         }
 
-        var broker = new BrokerProcess(Process.Start(start)!);
-        broker.process.ErrorDataReceived += (_, e) => broker.OnLine(e.Data);
-        broker.process.OutputDataReceived += (_, e) => broker.OnLine(e.Data);
-        broker.process.BeginErrorReadLine();
-        broker.process.BeginOutputReadLine();
-        if (!broker.listening.Task.Wait(TimeSpan.FromSeconds(30)))
-        {
-            broker.Dispose();
-            throw new TimeoutException("The broker did not log 'listening on' within 30 s. Its log:\n" + broker.Log);
-        }
-
-        return broker;
+        return start;
     }
 
     /// <summary>How many descriptors the broker process holds: the kernel's count of its broker-side state.</summary>
