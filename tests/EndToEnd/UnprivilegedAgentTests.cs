@@ -111,6 +111,22 @@ public sealed class UnprivilegedAgentTests
     }
 
     [TestMethod]
+    public void Unprivileged_work_never_reaches_the_broker_unless_PRIVSEP_ROUTE_says_broker()
+    {
+        string publicLog = Path.Combine(deployment.Logs, "public.log");
+        int before = File.ReadAllLines(deployment.AuditPath).Length;
+
+        var direct = AgentProcess.Run(deployment, "read", publicLog).Single();
+        Assert.AreEqual("anyone may read this\n", direct.Value, direct.ToString());
+        Assert.AreEqual(before, File.ReadAllLines(deployment.AuditPath).Length, "the fast path served it: no broker request, no audit line");
+
+        var routed = AgentProcess.Run(deployment, new Dictionary<string, string> { ["PRIVSEP_ROUTE"] = "broker" }, "read", publicLog).Single();
+        Assert.AreEqual("anyone may read this\n", routed.Value, routed.ToString());
+        var added = File.ReadAllLines(deployment.AuditPath).Skip(before).ToList();
+        Assert.IsTrue(added.Any(l => l.Contains("\"action\":\"file.open\"", StringComparison.Ordinal) && l.Contains(publicLog, StringComparison.Ordinal)), "with PRIVSEP_ROUTE=broker the same read goes through the broker");
+    }
+
+    [TestMethod]
     public void Killing_the_client_frees_its_broker_side_handles()
     {
         int baseline = broker.OpenDescriptorCount();

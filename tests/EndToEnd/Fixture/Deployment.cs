@@ -43,6 +43,8 @@ internal sealed class Deployment : IDisposable
 
         WriteRootOnly(Path.Combine(deployment.Logs, "auth.log"), "Nov 27 sshd[1]: Accepted publickey for admin\n");
         WriteRootOnly(Path.Combine(deployment.Logs, "shadow.log"), "root:$6$denied\n");
+        File.WriteAllText(Path.Combine(deployment.Logs, "public.log"), "anyone may read this\n");
+        File.SetUnixFileMode(Path.Combine(deployment.Logs, "public.log"), Mode("rw-r--r--"));
         File.WriteAllText(deployment.SecretPath, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) + "\n");
         File.SetUnixFileMode(deployment.SecretPath, Mode("rw-r-----"));
         if (TestUser.Run("chown", $"root:{TestUser.Name}", deployment.SecretPath) != 0)
