@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using PrivSep.Bench.Echo;
 using PrivSep.Bench.Figures;
@@ -55,6 +54,13 @@ Progress($"working directory {directory.Root}");
 using var echo = EchoServerProcess.Start(directory.EchoSocket);
 using var broker = BrokerProcess.Start(directory, brokerEnvironment);
 Progress($"privsep-broker pid {broker.Pid} listening on {directory.BrokerSocket}");
+
+// Ctrl-C or SIGTERM mid-run: stop both children and remove the temporary directory before exiting (finally blocks
+// do not run when the runtime exits on a signal). Whichever of the signal handler and the normal end claims the
+// shutdown first does the cleanup; the other waits for it.
+var shutdown = new ShutdownClaim();
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupted);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupted);
 try
 {
     // Let the runtime finish its start-up work (tiered JIT, GC) before reading the idle footprint.
@@ -65,9 +71,11 @@ try
     using var raw = await RawEchoClient.ConnectAsync(directory.EchoSocket, payloadBytes: 256);
     using var channel = await BrokerChannel.ConnectAsync(directory.BrokerSocket, secret, BenchContext.ConnectTimeout);
     ShimSettings.Current = new ShimSettings { SocketPath = directory.BrokerSocket, SecretFilePath = directory.SecretPath, RouteAllCallsToBroker = true };
-    var context = new BenchContext(directory, broker, secret, channel, raw);
+    var context = new BenchContext(directory, broker, secret, channel, raw, echo.Pid);
     var runStart = CpuSnapshot.Take(broker.Pid);
 
+    Progress("warm-up (3 s)");
+    await WarmUp.RunAsync(context, TimeSpan.FromSeconds(3));
     Progress("1/5 open + read of a 4 KiB file");
     var (rawRoundTrip, sequentialStat) = await OpenReadFigure.RunAsync(context, table);
     Progress("2/5 64 MiB read throughput");
@@ -77,7 +85,9 @@ try
     await PingFigure.RunAsync(table);
     Progress("4/5 request rate, 1 and 16 clients (2 × 6 s)");
     await RequestRateFigure.RunAsync(context, rawRoundTrip, sequentialStat, table);
-    Progress("5/5 audit append cost (diagnostic)");
+    Progress("diagnostics: round-trip anatomy, audit append cost");
+    await RoundTripAnatomy.RunAsync(context, table);
+    await RoundTripAnatomy.RunIdleGapAsync(context, table);
     await AuditAppendFigure.RunAsync(context, table);
     var whole = CpuSnapshot.Take(broker.Pid).Since(runStart);
     table.Diagnostic("CPU over the whole run (load average at the end: " + File.ReadAllText("/proc/loadavg").Split(' ')[0] + ")", whole.Describe());
@@ -86,13 +96,26 @@ try
         table.QuietMachineWarning = $"other processes used {whole.Percent(whole.Others):0} % of the CPU during the run; the figures are disturbed, run again on a quiet machine.";
     }
 }
-finally
+catch (Exception) when (shutdown.ClaimedBySignal)
 {
-    int exit = broker.Stop();
-    if (exit != 0)
-    {
-        Console.Error.WriteLine($"privsep-bench: privsep-broker exited with {exit}. Its log:\n{broker.Log}");
-    }
+    // The broker vanished under a figure because a signal handler is stopping everything; it exits the process.
+    Thread.Sleep(Timeout.Infinite);
+}
+catch (Exception)
+{
+    Console.Error.WriteLine($"privsep-bench: the run failed. privsep-broker's log:\n{broker.Log}");
+    throw;
+}
+
+if (!shutdown.TryClaim(bySignal: false))
+{
+    Thread.Sleep(Timeout.Infinite);
+}
+
+int brokerExit = broker.Stop();
+if (brokerExit != 0)
+{
+    Console.Error.WriteLine($"privsep-bench: privsep-broker exited with {brokerExit}. Its log:\n{broker.Log}");
 }
 
 var elapsed = DateTime.UtcNow - started;
@@ -116,6 +139,30 @@ if (markdownPath is not null)
 
 return 0;
 
+void Interrupted(PosixSignalContext signal)
+{
+    signal.Cancel = true;
+    if (!shutdown.TryClaim(bySignal: true))
+    {
+        return; // The run has finished and is cleaning up already.
+    }
+
+    Progress($"{signal.Signal}: stopping privsep-broker and the echo server, removing {directory.Root}");
+    foreach (var cleanup in new IDisposable[] { broker, echo, directory })
+    {
+        try
+        {
+            cleanup.Dispose();
+        }
+        catch (Exception ex)
+        {
+            Progress($"cleanup after {signal.Signal}: {ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    Environment.Exit(130);
+}
+
 static void Progress(string message) => Console.Error.WriteLine($"privsep-bench: {message}");
 
 static string Kernel() => "Linux " + File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
@@ -134,4 +181,14 @@ static string FileSystemOf(string path)
     }
 
     return $"{best.Type} at {best.Point}";
+}
+
+/// <summary>Decides once whether the normal end of the run or a signal handler stops the children and cleans up.</summary>
+internal sealed class ShutdownClaim
+{
+    private int claim; // 0 unclaimed, 1 by the normal end, 2 by a signal
+
+    public bool ClaimedBySignal => Volatile.Read(ref this.claim) == 2;
+
+    public bool TryClaim(bool bySignal) => Interlocked.CompareExchange(ref this.claim, bySignal ? 2 : 1, 0) == 0;
 }

@@ -7,11 +7,14 @@ namespace PrivSep.Bench.Echo;
 internal sealed class EchoServerProcess : IDisposable
 {
     private readonly Process process;
+    private int disposed;
 
     private EchoServerProcess(Process process)
     {
         this.process = process;
     }
+
+    public int Pid => this.process.Id;
 
     public static EchoServerProcess Start(string socketPath)
     {
@@ -32,6 +35,11 @@ internal sealed class EchoServerProcess : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref this.disposed, 1) != 0)
+        {
+            return;
+        }
+
         this.process.StandardInput.Close();
         if (!this.process.WaitForExit(TimeSpan.FromSeconds(10)))
         {

@@ -11,7 +11,8 @@ internal sealed record BenchContext(
     BrokerProcess Broker,
     SharedSecret Secret,
     BrokerChannel Channel,
-    RawEchoClient Raw)
+    RawEchoClient Raw,
+    int EchoServerPid)
 {
     public const string PluginName = "PrivSep.Bench";
 

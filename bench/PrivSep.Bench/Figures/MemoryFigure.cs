@@ -26,5 +26,7 @@ internal static class MemoryFigure
         table.Diagnostic("broker threads with 16 (+2) clients connected", ResultTable.Number(ProcStatus.ReadStatusField(brokerPid, "Threads")));
     }
 
+    public static string Describe(int brokerPid) => MiB(ProcStatus.ReadStatusField(brokerPid, "VmRSS"));
+
     private static string MiB(long kib) => ResultTable.Number(kib / 1024.0, "0.0") + " MiB";
 }

@@ -24,9 +24,9 @@ internal static class OpenReadFigure
         var stat = new PathRequest(path, BenchContext.PluginName);
 
         var samples = await Interleaved.MeasureAsync(
-            warmupPerOperation: 500,
-            rounds: 10,
-            perRound: 200,
+            warmupPerOperation: 100,
+            rounds: 40,
+            perRound: 50,
             new TimedOperation("raw round trip", context.Raw.RoundTripAsync),
             TimedOperation.Sync("direct File.ReadAllBytes", () => Check(File.ReadAllBytes(path).Length)),
             new TimedOperation("brokered, BrokerChannel", async () =>

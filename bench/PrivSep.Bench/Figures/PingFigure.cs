@@ -14,9 +14,9 @@ internal static class PingFigure
     {
         var payload = new byte[32];
         var samples = await Interleaved.MeasureAsync(
-            warmupPerOperation: 100,
-            rounds: 10,
-            perRound: 100,
+            warmupPerOperation: 50,
+            rounds: 20,
+            perRound: 50,
             TimedOperation.Sync("direct Ping.Send", () =>
             {
                 using var ping = new Ping();

@@ -32,14 +32,7 @@ internal static class RequestRateFigure
 
         OpenReadFigure.AddVersus(table, "4. Single client, sequential `GetFileStatusAsync` round trip vs raw round trip", sequentialStat, rawRoundTrip, target: null);
 
-        // Where a sequential round trip's time goes: CPU on either side over a block of 4,000 calls.
-        var before = CpuSnapshot.Take(context.Broker.Pid);
-        var block = await Interleaved.MeasureAsync(warmupPerOperation: 0, rounds: 1, perRound: 4000, new TimedOperation("sequential file.stat", () => new ValueTask(statCall(context.Channel)))).ConfigureAwait(false);
-        var cpu = CpuSnapshot.Take(context.Broker.Pid).Since(before);
-        table.Diagnostic(
-            "CPU per request, single client sequential file.stat: broker / harness (includes thread-pool spinning while idle)",
-            $"{ResultTable.Micros(cpu.Broker.TotalMicroseconds / block[0].Count)} / {ResultTable.Micros(cpu.Harness.TotalMicroseconds / block[0].Count)} at {ResultTable.Micros(block[0].MedianMicroseconds)} median round trip; {cpu.Describe()}");
-
+        table.Diagnostic("broker VmRSS after figures 1–3, before the 16 clients connect", MemoryFigure.Describe(context.Broker.Pid));
         var channels = new BrokerChannel[Clients];
         try
         {

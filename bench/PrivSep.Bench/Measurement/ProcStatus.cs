@@ -51,4 +51,32 @@ internal static class ProcStatus
 
         return TimeSpan.FromSeconds(busy / ClockTicksPerSecond);
     }
+
+    /// <summary>
+    /// Context switches (voluntary + involuntary) summed over the process's live threads. Every time a thread blocks
+    /// and is woken again counts one, so the difference over N requests says how many thread hand-offs each costs.
+    /// </summary>
+    public static long ReadContextSwitches(int pid)
+    {
+        long total = 0;
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                foreach (var line in File.ReadLines(Path.Combine(task, "status")))
+                {
+                    if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal) || line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
+                    {
+                        total += long.Parse(line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim(), CultureInfo.InvariantCulture);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The thread exited while being read; its switches are gone with it.
+            }
+        }
+
+        return total;
+    }
 }

@@ -15,6 +15,8 @@ internal sealed class BenchDirectory : IDisposable
     private const UnixFileMode Traversable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
         | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
 
+    private int disposed;
+
     private BenchDirectory(string root)
     {
         this.Root = root;
@@ -58,6 +60,11 @@ internal sealed class BenchDirectory : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref this.disposed, 1) != 0)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(this.Root, recursive: true);

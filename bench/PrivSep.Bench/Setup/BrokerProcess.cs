@@ -9,6 +9,7 @@ internal sealed class BrokerProcess : IDisposable
     private readonly Process process;
     private readonly StringBuilder log = new();
     private readonly TaskCompletionSource listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int disposed;
 
     private BrokerProcess(Process process)
     {
@@ -81,6 +82,11 @@ internal sealed class BrokerProcess : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref this.disposed, 1) != 0)
+        {
+            return;
+        }
+
         if (!this.process.HasExited)
         {
             this.Stop();

@@ -1,0 +1,53 @@
+using PrivSep.Broker.Audit;
+
+namespace PrivSep.Cli.Tests;
+
+[TestClass]
+public sealed class AuditVerifyCommandTests
+{
+    private static void WriteLog(string path, int count)
+    {
+        using var log = AuditLog.Open(path);
+        for (int i = 0; i < count; i++)
+        {
+            log.Append(new AuditRecord { Pid = 42, Uid = 1001, Gid = 1001, Plugin = "PingCheck", Action = "file.open", Args = [new("path", $"/var/log/app{i}.log")], ResolvedPath = $"/var/log/app{i}.log", Decision = "allow", Rule = "files.read[0] \"/var/log/**\"", Outcome = "ok" });
+        }
+    }
+
+    [TestMethod]
+    public async Task GoodLogIsValid()
+    {
+        using var dir = new TempDirectory();
+        string log = dir.PathOf("audit.jsonl");
+        WriteLog(log, 3);
+
+        var run = await Cli.RunAsync("audit", "verify", log);
+
+        Assert.AreEqual(0, run.ExitCode, run.ToString());
+        StringAssert.Contains(run.Out, "valid — 3 lines");
+    }
+
+    [TestMethod]
+    public async Task EditedLineIsReportedWithItsLineNumber()
+    {
+        using var dir = new TempDirectory();
+        string log = dir.PathOf("audit.jsonl");
+        WriteLog(log, 3);
+        File.WriteAllText(log, File.ReadAllText(log).Replace("/var/log/app1.log", "/var/log/app9.log"));
+
+        var run = await Cli.RunAsync("audit", "verify", log);
+
+        Assert.AreEqual(1, run.ExitCode, run.ToString());
+        StringAssert.Contains(run.Out, $"{log}: line 3:");
+        StringAssert.Contains(run.Out, "INVALID");
+    }
+
+    [TestMethod]
+    public async Task MissingLogIsAnInputError()
+    {
+        var run = await Cli.RunAsync("audit", "verify", "/nonexistent/audit.jsonl");
+
+        Assert.AreEqual(2, run.ExitCode);
+        StringAssert.Contains(run.Error, "/nonexistent/audit.jsonl does not exist");
+    }
+}
