@@ -19,6 +19,7 @@ agent_user=privsep-agent
 echo "== building (Release)"
 dotnet build "$repo/src/Broker/PrivSep.Broker.csproj" -c Release -nologo -v quiet
 dotnet build "$repo/tests/EndToEnd.Client/PrivSep.EndToEnd.Client.csproj" -c Release -nologo -v quiet
+dotnet build "$repo/src/Cli/PrivSep.Cli.csproj" -c Release -nologo -v quiet
 
 echo "== preparing a demo host"
 id -u "$agent_user" >/dev/null 2>&1 || useradd --system --user-group --no-create-home --shell /usr/sbin/nologin "$agent_user"
@@ -86,7 +87,8 @@ setpriv --reuid="$agent_user" --regid="$agent_user" --init-groups --inh-caps=-al
 
 echo "== last audit lines ($demo/audit/audit.jsonl)"
 tail -n 4 "$demo/audit/audit.jsonl"
-echo "== audit chain: $(wc -l < "$demo/audit/audit.jsonl") lines, head file: $(cat "$demo/audit/audit.jsonl.head")"
+echo "== privsep audit verify"
+dotnet "$repo/artifacts/bin/PrivSep.Cli/release/privsep.dll" audit verify "$demo/audit/audit.jsonl"
 
 echo "== stopping the broker"
 kill -TERM "$broker_pid"; wait "$broker_pid"; broker_pid=""

@@ -39,7 +39,8 @@ internal sealed class RequestPipeline(BrokerState state, SessionContext session)
                 var questions = await action.PrepareAsync(policy, cancellationToken).ConfigureAwait(false);
                 foreach (var question in questions)
                 {
-                    resolvedPath ??= question.Access == AccessKind.Ping ? null : question.Subject;
+                    // For files the path actually opened; for ping the address actually checked (and pinged).
+                    resolvedPath ??= question.Subject;
                     var verdict = question.DecideWith(policy);
                     rule = rule is null ? verdict.Rule : $"{rule}; {verdict.Rule}";
                     if (!verdict.Allowed)
