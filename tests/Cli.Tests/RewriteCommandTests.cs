@@ -80,6 +80,20 @@ public sealed class RewriteCommandTests
     }
 
     [TestMethod]
+    public async Task TheStrongNameKeyReachesTheEngine()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("in/A.dll", [1]);
+        dir.Write("key.snk", [7, 7, 7]);
+        var engine = new CopyingEngine();
+
+        var run = await Cli.RunAsync(engine, "rewrite", dir.PathOf("in"), "--out", dir.PathOf("out"), "--strong-name-key", dir.PathOf("key.snk"));
+
+        Assert.AreEqual(0, run.ExitCode, run.ToString());
+        Assert.AreEqual(dir.PathOf("key.snk"), engine.LastOptions?.StrongNameKeyPath);
+    }
+
+    [TestMethod]
     public async Task UsageAndInputErrorsExitTwo()
     {
         using var dir = new TempDirectory();
@@ -93,8 +107,9 @@ public sealed class RewriteCommandTests
         var badKey = await Cli.RunAsync(engine, "rewrite", dir.PathOf("in"), "--in-place", "--sign-key", dir.PathOf("bad.pem"));
         var missingKey = await Cli.RunAsync(engine, "rewrite", dir.PathOf("in"), "--in-place", "--sign-key", dir.PathOf("none.pem"));
         var unknownOption = await Cli.RunAsync(engine, "rewrite", dir.PathOf("in"), "--bogus");
+        var missingStrongNameKey = await Cli.RunAsync(engine, "rewrite", dir.PathOf("in"), "--in-place", "--strong-name-key", dir.PathOf("none.snk"));
 
-        foreach (var run in new[] { both, neither, missingDir, badKey, missingKey, unknownOption })
+        foreach (var run in new[] { both, neither, missingDir, badKey, missingKey, unknownOption, missingStrongNameKey })
         {
             Assert.AreEqual(2, run.ExitCode, run.ToString());
             Assert.AreEqual(string.Empty, run.Out, run.ToString());

@@ -20,13 +20,14 @@ internal static class RewriteCommand
         var inPlaceOption = new Option<bool>("--in-place") { Description = "Rewrite DIR itself (each file replaced atomically) instead of writing to --out." };
         var signKeyOption = new Option<string?>("--sign-key") { Description = "The private key (from privsep keygen) to sign privsep.manifest.json with. Without it the manifest is not signed and privsep verify refuses the folder.", HelpName = "KEY.pem" };
         var shimOption = new Option<string?>("--shim") { Description = "The PrivSep.Shim.dll whose [Replaces] members are the catalog (default: the Shim beside privsep).", HelpName = "PATH" };
+        var strongNameOption = new Option<string?>("--strong-name-key") { Description = "The .snk to re-sign strong-named assemblies with after rewriting, so they keep a valid signature (without it they keep their identity, with a PS1009 warning).", HelpName = "KEY.snk" };
         var jsonOption = new Option<bool>("--json") { Description = "Print only the manifest as JSON on stdout (errors still go to stderr)." };
         var command = new Command(
             "rewrite",
             "Rewrites the privileged calls of a plugin folder to go through the PrivSep broker, and writes and signs privsep.manifest.json. "
             + "Exit 0 done, 1 error diagnostics (manifest written, not signed), 2 usage or input error.")
         {
-            dirArgument, outOption, inPlaceOption, signKeyOption, shimOption, jsonOption,
+            dirArgument, outOption, inPlaceOption, signKeyOption, shimOption, strongNameOption, jsonOption,
         };
         command.SetAction((parseResult, _) => Task.FromResult(Run(
             context,
@@ -35,11 +36,12 @@ internal static class RewriteCommand
             parseResult.GetValue(inPlaceOption),
             parseResult.GetValue(signKeyOption),
             parseResult.GetValue(shimOption),
+            parseResult.GetValue(strongNameOption),
             parseResult.GetValue(jsonOption))));
         return command;
     }
 
-    private static int Run(CliContext context, string input, string? output, bool inPlace, string? signKeyPath, string? shimPath, bool json)
+    private static int Run(CliContext context, string input, string? output, bool inPlace, string? signKeyPath, string? shimPath, string? strongNameKeyPath, bool json)
     {
         const string Name = "rewrite";
         if (!Directory.Exists(input))
@@ -64,6 +66,11 @@ internal static class RewriteCommand
             return context.Fail(Name, $"the Shim assembly {shimPath} does not exist (pass the PrivSep.Shim.dll to rewrite against, or omit --shim)");
         }
 
+        if (strongNameKeyPath is not null && !File.Exists(strongNameKeyPath))
+        {
+            return context.Fail(Name, $"the strong-name key {strongNameKeyPath} does not exist (pass the .snk the assemblies were signed with, or omit --strong-name-key)");
+        }
+
         using ECDsa? signingKey = LoadKey(context, signKeyPath, out int keyError);
         if (keyError != ExitCodes.Success)
         {
@@ -76,7 +83,7 @@ internal static class RewriteCommand
         FolderRewriteResult result;
         try
         {
-            result = context.Engine.Rewrite(new RewriteOptions(input, inPlace ? null : output, inPlace, shimPath, null, progress));
+            result = context.Engine.Rewrite(new RewriteOptions(input, inPlace ? null : output, inPlace, shimPath, strongNameKeyPath, progress));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or BadImageFormatException or ArgumentException)
         {
