@@ -8,9 +8,10 @@ namespace PrivSep.Bench.Figures;
 /// <summary>
 /// Figure 4: 16 authenticated connections, each issuing one request after the other for a fixed time (1 s warm-up, then
 /// a 5 s window), counted in total; once with file.stat and once with small opens (descriptor passed, then closed).
-/// The clients run in this process, on the same 2 cores as the broker. Also the single-client sequential round trip of
-/// file.stat, and what each request costs in CPU on either side (from /proc/PID/stat over the window).
-/// Figure 5 (resident memory with 16 clients connected) is read here, after the load, while they are still connected.
+/// The clients run in this process, on the same 2 cores as the broker; what each request costs in CPU on either side
+/// comes from /proc/PID/stat over the window. The single-client sequential round trip of file.stat is reported here
+/// but measured with figure 1's interleaved blocks. Figure 5 (resident memory with 16 clients connected) is read here,
+/// after the load, while they are still connected.
 /// </summary>
 internal static class RequestRateFigure
 {
