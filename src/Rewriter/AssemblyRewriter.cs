@@ -22,15 +22,17 @@ internal sealed class AssemblyRewriter(ShimCatalog catalog, AssemblyResolution r
         string originalSha = Sha256(original);
         AssemblyRewriteRecord Unchanged(bool alreadyRewritten = false)
         {
-            if (write)
+            if (write && Path.GetFullPath(inputPath) != Path.GetFullPath(outputPath!))
             {
-                AtomicFile.Copy(inputPath, outputPath!);
+                // The bytes are already in memory: no second read of the file.
+                AtomicFile.WriteAllBytes(outputPath!, original);
             }
 
             return new AssemblyRewriteRecord(relativeName, originalSha, originalSha, false, alreadyRewritten, []);
         }
 
-        switch (ImageInspector.Inspect(original, out string? problem))
+        ImageKind kind = ImageInspector.Inspect(original, out string? problem);
+        switch (kind)
         {
             case ImageKind.Unreadable:
                 this.Error(DiagnosticIds.UnreadableAssembly, relativeName, inputPath, $"cannot be read as a .NET assembly ({problem}); remove it from the folder or replace it with a valid build");
@@ -46,7 +48,15 @@ internal sealed class AssemblyRewriter(ShimCatalog catalog, AssemblyResolution r
                 break;
         }
 
-        bool readyToRun = ImageInspector.Inspect(original, out _) == ImageKind.ReadyToRun;
+        // The no-op second run: an assembly that carries the marker is recognized from its metadata alone, without the
+        // full Cecil read (with symbols) that used to come first. When unsure, MarkerPeek says nothing and the full path decides.
+        if (MarkerPeek.Find(original) is { } peeked)
+        {
+            this.Add(DiagnosticIds.AlreadyRewritten, DiagnosticSeverity.Info, relativeName, inputPath, $"already rewritten ({peeked}); left as it is");
+            return Unchanged(alreadyRewritten: true);
+        }
+
+        bool readyToRun = kind == ImageKind.ReadyToRun;
         ModuleDefinition module;
         string? symbolProblem;
         try
@@ -81,13 +91,21 @@ internal sealed class AssemblyRewriter(ShimCatalog catalog, AssemblyResolution r
 
             var scanner = new UnredirectableScanner(catalog, assemblyName);
             var rewriter = new CallSiteRewriter(module, catalog, resolution, assemblyName);
+
+            // Decoding every body with Cecil is most of the engine's cost over a plain read + write. The prefilter reads the
+            // raw IL and lets through only bodies that can matter, so an assembly copied unchanged is never decoded in full.
+            using BodyPrefilter? prefilter = BodyPrefilter.Create(original, catalog);
             foreach (TypeDefinition type in module.GetTypes())
             {
                 scanner.VisitType(type);
                 foreach (MethodDefinition method in type.Methods)
                 {
-                    scanner.VisitMethod(method);
-                    rewriter.Visit(method, apply: write);
+                    bool body = method.HasBody && (prefilter?.MayNeedBody(checked((int)method.MetadataToken.RID)) ?? true);
+                    scanner.VisitMethod(method, scanBody: body);
+                    if (body)
+                    {
+                        rewriter.Visit(method, apply: write);
+                    }
                 }
             }
 
@@ -122,19 +140,21 @@ internal sealed class AssemblyRewriter(ShimCatalog catalog, AssemblyResolution r
                 }
             }
 
+            // Bodies the prefilter never sent to Cecil are written back as raw IL, undecoded: deterministic, and the cost
+            // of a rewrite stays close to a plain read and write.
             RewriteMarker.Add(module, markerValue);
             WrittenImage image = ModuleWriter.Write(module, outputPath!, key, dropNativeCode: readyToRun);
-            AtomicFile.WriteAllBytes(outputPath!, image.Assembly);
-            if (image.Pdb is not null)
+            AtomicFile.WriteAllBytes(outputPath!, image.Assembly.Span);
+            if (image.Pdb is { } pdb)
             {
-                AtomicFile.WriteAllBytes(Path.ChangeExtension(outputPath!, ".pdb"), image.Pdb);
+                AtomicFile.WriteAllBytes(Path.ChangeExtension(outputPath!, ".pdb"), pdb.Span);
             }
 
-            return new AssemblyRewriteRecord(relativeName, originalSha, Sha256(image.Assembly), true, false, rewriter.Rewrites);
+            return new AssemblyRewriteRecord(relativeName, originalSha, Sha256(image.Assembly.Span), true, false, rewriter.Rewrites);
         }
     }
 
-    internal static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+    internal static string Sha256(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     private void Error(string id, string relativeName, string path, string message) => this.Add(id, DiagnosticSeverity.Error, relativeName, path, message);
 

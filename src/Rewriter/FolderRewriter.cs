@@ -109,6 +109,12 @@ public static class FolderRewriter
             }
         }
 
+        if (output is not null)
+        {
+            // New files were not flushed one by one (AtomicFile): flush them once, so the output is on disk when the run returns.
+            AtomicFile.SyncFileSystem(output);
+        }
+
         records.Sort((a, b) => string.CompareOrdinal(a.FileName, b.FileName));
         return new FolderRewriteResult(ToolVersion, catalog.Sha256, records, diagnostics);
     }

@@ -40,6 +40,21 @@ internal static class FileOpeningApis
         "M:System.IO.Directory.",
     ];
 
+    private static readonly string[] FileSystemInfoTypes = ["M:System.IO.FileInfo.", "M:System.IO.DirectoryInfo.", "M:System.IO.FileSystemInfo."];
+
+    /// <summary>Native-code loaders reported as P/Invoke (PS1002) by the scanner, by documentation-ID prefix.</summary>
+    internal static readonly string[] NativeCodePrefixes =
+    [
+        "M:System.Runtime.InteropServices.NativeLibrary.",
+        "M:System.Runtime.InteropServices.Marshal.GetDelegateForFunctionPointer",
+    ];
+
+    /// <summary>
+    /// Prefilter for the scanner: false when no member of the call's declaring type can match any prefix above (file
+    /// openers or native-code loaders), so the full documentation ID need not be built.
+    /// </summary>
+    internal static readonly Catalog.TopLevelTypeFilter ScannedTypes = new([.. Prefixes, .. FileSystemInfoTypes, .. NativeCodePrefixes]);
+
     private static readonly string[] FileSystemInfoMembers =
     [
         "Open", "OpenRead", "OpenText", "OpenWrite", "Create", "CreateText", "AppendText", "Delete", "MoveTo", "CopyTo",
@@ -58,7 +73,7 @@ internal static class FileOpeningApis
             }
         }
 
-        foreach (string type in (string[])["M:System.IO.FileInfo.", "M:System.IO.DirectoryInfo.", "M:System.IO.FileSystemInfo."])
+        foreach (string type in FileSystemInfoTypes)
         {
             if (documentationId.StartsWith(type, StringComparison.Ordinal))
             {

@@ -37,7 +37,8 @@ internal sealed class UnredirectableScanner(ShimCatalog catalog, string assembly
         }
     }
 
-    public void VisitMethod(MethodDefinition method)
+    /// <param name="scanBody">False when the raw IL shows the body holds nothing this scanner looks at (BodyPrefilter): it is then not decoded.</param>
+    public void VisitMethod(MethodDefinition method, bool scanBody = true)
     {
         if (method.IsPInvokeImpl && method.PInvokeInfo is { } pinvoke)
         {
@@ -49,7 +50,7 @@ internal sealed class UnredirectableScanner(ShimCatalog catalog, string assembly
                 UserMethodName.Of(method)));
         }
 
-        if (!method.HasBody)
+        if (!scanBody || !method.HasBody)
         {
             return;
         }
@@ -91,9 +92,15 @@ internal sealed class UnredirectableScanner(ShimCatalog catalog, string assembly
             return;
         }
 
+        MethodReference element = called is GenericInstanceMethod gim ? gim.ElementMethod : called;
+        if (!FileOpeningApis.ScannedTypes.MayMatch(element.DeclaringType))
+        {
+            return;
+        }
+
         string id = DocumentationId.ForMethod(called);
-        if (id.StartsWith("M:System.Runtime.InteropServices.NativeLibrary.", StringComparison.Ordinal)
-            || id.StartsWith("M:System.Runtime.InteropServices.Marshal.GetDelegateForFunctionPointer", StringComparison.Ordinal))
+        if (id.StartsWith(FileOpeningApis.NativeCodePrefixes[0], StringComparison.Ordinal)
+            || id.StartsWith(FileOpeningApis.NativeCodePrefixes[1], StringComparison.Ordinal))
         {
             this.Report(method, instruction, DiagnosticIds.PlatformInvoke, $"{id} loads or calls native code that is not redirected; the kernel decides");
         }
@@ -128,8 +135,10 @@ internal sealed class UnredirectableScanner(ShimCatalog catalog, string assembly
 
     private string? NamesCatalogedType(string text)
     {
-        string name = text.Split(',')[0].Trim();
-        return name.Length > 0 && catalog.IsCatalogedType(name) ? name : null;
+        // As text.Split(',')[0].Trim(), without allocating for the (almost always) non-matching literal.
+        int comma = text.IndexOf(',', StringComparison.Ordinal);
+        ReadOnlySpan<char> name = (comma < 0 ? text.AsSpan() : text.AsSpan(0, comma)).Trim();
+        return name.Length > 0 && catalog.IsCatalogedType(name) ? name.ToString() : null;
     }
 
     private string? PrivilegedAncestor(TypeDefinition type)

@@ -15,6 +15,9 @@ public sealed class ShimCatalog
     private readonly Dictionary<string, CatalogEntry> byOriginalId;
     private readonly HashSet<string> typesWithConstructors;
     private readonly HashSet<string> typesWithMembers;
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> typesWithMembersBySpan;
+    private readonly HashSet<string>? memberNames;
+    private readonly TopLevelTypeFilter declaringTypes;
 
     private ShimCatalog(string path, string sha256, ModuleDefinition module, IReadOnlyList<CatalogEntry> entries)
     {
@@ -25,6 +28,9 @@ public sealed class ShimCatalog
         this.byOriginalId = entries.ToDictionary(e => e.OriginalId, StringComparer.Ordinal);
         this.typesWithConstructors = entries.Where(e => e.Shape == ReplacementShape.Constructor).Select(e => e.DeclaringType).ToHashSet(StringComparer.Ordinal);
         this.typesWithMembers = entries.Select(e => e.DeclaringType).ToHashSet(StringComparer.Ordinal);
+        this.typesWithMembersBySpan = this.typesWithMembers.GetAlternateLookup<ReadOnlySpan<char>>();
+        this.memberNames = entries.Any(e => e.OriginalId.Count(c => c == '#') > 8) ? null : entries.SelectMany(e => MetadataNamesOf(e.OriginalId)).ToHashSet(StringComparer.Ordinal);
+        this.declaringTypes = new TopLevelTypeFilter(entries.Select(e => e.OriginalId));
     }
 
     public string ShimAssemblyPath { get; }
@@ -116,12 +122,18 @@ public sealed class ShimCatalog
             return null;
         }
 
+        // Cheap exact prefilter before building the full ID: the metadata name, then the outermost declaring type.
+        MethodReference element = called is GenericInstanceMethod gim ? gim.ElementMethod : called;
+        if (this.memberNames?.Contains(element.Name) == false || !this.declaringTypes.MayMatch(element.DeclaringType))
+        {
+            return null;
+        }
+
         if (!this.byOriginalId.TryGetValue(DocumentationId.ForMethod(called), out CatalogEntry? entry))
         {
             return null;
         }
 
-        MethodReference element = called is GenericInstanceMethod gim ? gim.ElementMethod : called;
         string returnType = element.Name == ".ctor" ? DocumentationId.TypeName(element.DeclaringType) : DocumentationId.TypeInSignature(element.ReturnType);
         return returnType == entry.ReturnType ? entry : null;
     }
@@ -132,9 +144,47 @@ public sealed class ShimCatalog
     /// <summary>True when the catalog replaces any member of this type.</summary>
     internal bool IsCatalogedType(string documentationTypeName) => this.typesWithMembers.Contains(documentationTypeName);
 
+    /// <inheritdoc cref="IsCatalogedType(string)"/>
+    internal bool IsCatalogedType(ReadOnlySpan<char> documentationTypeName) => this.typesWithMembersBySpan.Contains(documentationTypeName);
+
+    /// <summary>False when no catalog ID can belong to a member of this top-level type (namespace and metadata name).</summary>
+    internal bool MayDeclareCatalogedMember(string @namespace, string name) => this.declaringTypes.MayMatch(@namespace, name);
+
     internal bool IsCatalogedMember(string documentationId) => this.byOriginalId.ContainsKey(documentationId);
 
     internal IEnumerable<string> CatalogedTypeNames => this.typesWithMembers;
+
+    /// <summary>
+    /// Every metadata name whose ID form (<c>.</c> written as <c>#</c>) is the member part of <paramref name="id"/>:
+    /// "M:System.IO.FileStream.#ctor(System.String,…)" gives ".ctor" and "#ctor".
+    /// </summary>
+    private static IEnumerable<string> MetadataNamesOf(string id)
+    {
+        int end = id.IndexOf('(', StringComparison.Ordinal);
+        string head = end < 0 ? id : id[..end];
+        int tilde = head.IndexOf('~', StringComparison.Ordinal);
+        head = tilde < 0 ? head : head[..tilde];
+        string member = head[(head.LastIndexOf('.') + 1)..];
+        int arity = member.IndexOf("``", StringComparison.Ordinal);
+        member = arity < 0 ? member : member[..arity];
+        var names = new List<string> { string.Empty };
+        foreach (char c in member)
+        {
+            if (c == '#')
+            {
+                names = names.SelectMany(n => new[] { n + "#", n + "." }).ToList();
+            }
+            else
+            {
+                for (int i = 0; i < names.Count; i++)
+                {
+                    names[i] += c;
+                }
+            }
+        }
+
+        return names;
+    }
 
     private static IEnumerable<TypeDefinition> AllTypes(ModuleDefinition module)
     {

@@ -4,7 +4,7 @@ using Mono.Cecil.Cil;
 namespace PrivSep.Rewriter.Writing;
 
 /// <summary>The image a rewritten module becomes: assembly bytes and, for a PDB beside it, the PDB's bytes.</summary>
-internal sealed record WrittenImage(byte[] Assembly, byte[]? Pdb);
+internal sealed record WrittenImage(ReadOnlyMemory<byte> Assembly, ReadOnlyMemory<byte>? Pdb);
 
 /// <summary>
 /// Writes a rewritten module to memory: deterministic (MVID from the content), debug symbols kept in the form they had
@@ -52,13 +52,17 @@ internal static class ModuleWriter
             }
 
             module.Write(assembly, parameters);
-            return new WrittenImage(assembly.ToArray(), pdb?.ToArray());
+
+            // The streams' own buffers, not copies (ToArray): the image is written out and hashed, then dropped.
+            return new WrittenImage(Written(assembly), pdb is null ? (ReadOnlyMemory<byte>?)null : Written(pdb));
         }
         finally
         {
             pdb?.Dispose();
         }
     }
+
+    private static ReadOnlyMemory<byte> Written(MemoryStream stream) => stream.GetBuffer().AsMemory(0, checked((int)stream.Length));
 
     private static byte[] WriteThroughScratchFile(ModuleDefinition module, string fileName, WriterParameters parameters)
     {
