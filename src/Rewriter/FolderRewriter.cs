@@ -70,6 +70,7 @@ public static class FolderRewriter
             }
         }
 
+        bool inputHoldsShimFiles = false;
         for (int i = 0; i < assemblies.Count; i++)
         {
             string file = assemblies[i];
@@ -77,6 +78,7 @@ public static class FolderRewriter
             if (!relative.Contains('/') && shimFiles.ContainsKey(relative))
             {
                 diagnostics.Add(new RewriteDiagnostic(DiagnosticIds.ShimDependency, DiagnosticSeverity.Info, $"{relative} belongs to the Shim's run-time closure: replaced by the deployed copy, not rewritten", relative));
+                inputHoldsShimFiles = true;
                 continue;
             }
 
@@ -94,8 +96,10 @@ public static class FolderRewriter
 
         diagnostics.AddRange(rewriter.Diagnostics);
 
-        // The Shim and what it needs at run time go beside the output, at exactly the version the rewritten code references.
-        if (records.Any(r => r.Changed || r.AlreadyRewritten))
+        // The Shim and what it needs at run time go beside the output, at exactly the version the rewritten code references,
+        // whenever rewritten code needs them or the input already carried them (e.g. a package dependency): every
+        // assembly in the output must be in the manifest.
+        if (inputHoldsShimFiles || records.Any(r => r.Changed || r.AlreadyRewritten))
         {
             foreach ((string name, string source) in shimFiles)
             {

@@ -118,4 +118,27 @@ public sealed class OutputTests
         StringAssert.Contains((string)marker.ConstructorArguments[1].Value, result.CatalogSha256);
         Assert.AreEqual(FolderRewriter.ToolVersion, result.ToolVersion);
     }
+
+    [TestMethod]
+    public void ShimFilesCarriedByTheInputAreListedEvenWhenNothingIsRewritten()
+    {
+        // A plugin without privileged calls whose build copied the Shim in (a package dependency): every assembly of the
+        // output must still be accounted for, or the host's verification would find unlisted files.
+        using var temp = new TempFolder();
+        string input = temp.Sub("in");
+        PluginCompiler.Compile(input, "Plain", "namespace Plugin { public static class P { public static int Add(int a, int b) => a + b; } }");
+        File.Copy(ShimLocator.DefaultShimPath, Path.Combine(input, "PrivSep.Shim.dll"));
+        string output = Path.Combine(temp.Path, "out");
+
+        FolderRewriteResult result = FolderRewriter.Rewrite(new RewriteOptions(input, output));
+
+        Assert.IsFalse(result.Assemblies.Single(a => a.FileName == "Plain.dll").Changed);
+        var listed = result.Assemblies.Select(a => a.FileName).ToHashSet();
+        foreach (string file in Directory.EnumerateFiles(output, "*.dll"))
+        {
+            Assert.Contains(Path.GetFileName(file), listed, $"{Path.GetFileName(file)} is in the output but not in the result");
+        }
+
+        Assert.Contains("PrivSep.Shim.dll", listed);
+    }
 }
