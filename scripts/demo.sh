@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# The PrivSep demo: start the privileged broker as root with a demo policy, run an agent as the unprivileged
-# user privsep-agent, and show what the broker allowed, what its policy denied and what the kernel blocked.
+# The PrivSep demo, from a fresh clone, as root: build; compile the sample plugins (samples/Plugins, plain BCL code that
+# knows nothing of PrivSep); rewrite and sign them with `privsep`; start privsep-broker as root with samples/policy.json
+# moved onto a temporary host root; run the sample monitoring agent (samples/MonitoringAgent) as the unprivileged user
+# privsep-agent, which loads the plugins only because their signed manifest verifies; print what the broker allowed, what
+# its policy denied and what the kernel blocked; the last audit lines and `privsep audit verify`; stop and clean up.
 # Everything lives in a temporary directory that is removed at the end; the user privsep-agent is kept.
+#   DEMO_SKIP_BUILD=1     reuse the build output of an earlier run (Release)
+#   DEMO_ARTIFACTS=DIR    build into DIR instead of ./artifacts (the end-to-end test uses a private folder)
 set -euo pipefail
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -15,18 +20,16 @@ done
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 agent_user=privsep-agent
+artifacts=${DEMO_ARTIFACTS:-$repo/artifacts}
+bin="$artifacts/bin"
+privsep() { dotnet "$bin/PrivSep.Cli/release/privsep.dll" "$@"; }
 
-echo "== building (Release)"
-dotnet build "$repo/src/Broker/PrivSep.Broker.csproj" -c Release -nologo -v quiet
-dotnet build "$repo/tests/EndToEnd.Client/PrivSep.EndToEnd.Client.csproj" -c Release -nologo -v quiet
-dotnet build "$repo/src/Cli/PrivSep.Cli.csproj" -c Release -nologo -v quiet
-
-echo "== preparing a demo host"
-id -u "$agent_user" >/dev/null 2>&1 || useradd --system --user-group --no-create-home --shell /usr/sbin/nologin "$agent_user"
 demo=$(mktemp -d /tmp/privsep-demo.XXXXXX)
 chmod 0755 "$demo"
 broker_pid=""
+agent_pid=""
 cleanup() {
+  if [ -n "$agent_pid" ] && kill -0 "$agent_pid" 2>/dev/null; then kill -TERM "$agent_pid" 2>/dev/null || true; fi
   if [ -n "$broker_pid" ] && kill -0 "$broker_pid" 2>/dev/null; then
     kill -TERM "$broker_pid"; wait "$broker_pid" 2>/dev/null || true
   fi
@@ -34,63 +37,114 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mkdir -p "$demo/bin" "$demo/logs" "$demo/etc/mysql" "$demo/sandbox"
-cp -r "$repo/artifacts/bin/PrivSep.Broker/release/." "$demo/bin/"
-cp -r "$repo/artifacts/bin/PrivSep.EndToEnd.Client/release/." "$demo/bin/"
-chmod -R a+rX "$demo/bin"
-printf 'Nov 27 03:00:01 host sshd[812]: Accepted publickey for admin from 192.0.2.10\n' > "$demo/logs/auth.log"
-printf '[client]\nuser = debian-sys-maint\npassword = s3cr3t\n' > "$demo/etc/mysql/debian.cnf"
-printf 'root:$6$not-for-agents\n' > "$demo/logs/shadow.log"
-chmod 0600 "$demo/logs/auth.log" "$demo/etc/mysql/debian.cnf" "$demo/logs/shadow.log"
-head -c 32 /dev/urandom | base64 > "$demo/agent.secret"
-chown "root:$agent_user" "$demo/agent.secret"; chmod 0640 "$demo/agent.secret"
-cat > "$demo/policy.json" <<POLICY
-{
-  "version": 1,
-  "agents": { "users": ["$agent_user"] },
-  "files": {
-    "read":  ["$demo/logs/**", "$demo/etc/mysql/debian.cnf"],
-    "write": ["$demo/sandbox/**"],
-    "deny":  ["$demo/logs/shadow.log"]
-  },
-  "ping": { "targets": ["127.0.0.0/8"] }
-}
-POLICY
+if [ "${DEMO_SKIP_BUILD:-}" != 1 ]; then
+  echo "== building (Release): broker, privsep CLI, monitoring agent, sample plugins"
+  started=$SECONDS
+  cat > "$demo/demo.slnx" <<SLNX
+<Solution>
+  <Project Path="$repo/src/Broker/PrivSep.Broker.csproj" />
+  <Project Path="$repo/src/Cli/PrivSep.Cli.csproj" />
+  <Project Path="$repo/samples/MonitoringAgent.Contracts/MonitoringAgent.Contracts.csproj" />
+  <Project Path="$repo/samples/MonitoringAgent/MonitoringAgent.csproj" />
+  <Project Path="$repo/samples/Plugins/PingCheck/PingCheck.csproj" />
+  <Project Path="$repo/samples/Plugins/AuthLogTail/AuthLogTail.csproj" />
+  <Project Path="$repo/samples/Plugins/ConfigReader/ConfigReader.csproj" />
+  <Project Path="$repo/samples/Plugins/ReportWriter/ReportWriter.csproj" />
+  <Project Path="$repo/samples/Plugins/Rogue/Rogue.csproj" />
+</Solution>
+SLNX
+  dotnet build "$demo/demo.slnx" -c Release -nologo -v quiet -clp:ErrorsOnly -p:ArtifactsPath="$artifacts"
+  echo "   built in $((SECONDS - started)) s"
+fi
+demo_started=$SECONDS
+
+echo "== preparing a demo host under $demo/host"
+id -u "$agent_user" >/dev/null 2>&1 || useradd --system --user-group --no-create-home --shell /usr/sbin/nologin "$agent_user"
+host="$demo/host"
+mkdir -p "$host/var/log" "$host/etc/mysql" "$host/etc/cron.d" "$host/var/lib/privsep/sandbox" "$demo/etc" "$demo/keys" "$demo/plugins-built"
+printf 'Nov 27 03:00:01 host sshd[812]: Accepted publickey for admin from 192.0.2.10 port 50122\nNov 27 03:04:17 host sudo: admin : TTY=pts/0 ; USER=root ; COMMAND=/usr/bin/apt update\n' > "$host/var/log/auth.log"
+printf '[client]\nhost     = localhost\nuser     = debian-sys-maint\npassword = s3cr3t-not-for-agents\n' > "$host/etc/mysql/debian.cnf"
+printf 'root:$6$not-for-agents:19000:0:99999:7:::\n' > "$host/etc/shadow"
+chmod 0600 "$host/var/log/auth.log" "$host/etc/mysql/debian.cnf" "$host/etc/shadow"
+head -c 32 /dev/urandom | base64 > "$demo/etc/agent.secret"
+chown "root:$agent_user" "$demo/etc/agent.secret"; chmod 0640 "$demo/etc/agent.secret"
+# The sample policy, with every absolute path moved under the demo host root (CIDRs and user names do not start with "/").
+sed "s#\"/#\"$host/#g" "$repo/samples/policy.json" > "$demo/etc/policy.json"
+privsep policy check "$demo/etc/policy.json" >/dev/null
+
+echo "== signing key (privsep keygen)"
+privsep keygen --out "$demo/keys/plugins.pem" | sed 's/^/   /'
+chmod 0644 "$demo/keys/plugins.pub.pem"
+
+echo "== rewriting and signing the sample plugins (privsep rewrite)"
+for plugin in PingCheck AuthLogTail ConfigReader ReportWriter Rogue; do
+  cp "$bin/$plugin/release/$plugin.dll" "$bin/$plugin/release/$plugin.pdb" "$demo/plugins-built/"
+done
+# The contract comes with the plugins' build output; the agent uses its own copy (shared with every plugin's context).
+cp "$bin/PingCheck/release/MonitoringAgent.Contracts.dll" "$demo/plugins-built/"
+privsep rewrite "$demo/plugins-built" --out "$demo/plugins" --sign-key "$demo/keys/plugins.pem" > "$demo/rewrite.log" 2>&1 \
+  || { cat "$demo/rewrite.log" >&2; exit 1; }
+grep -E "PS100[1-3]|rewrote|signed|manifest" "$demo/rewrite.log" | sed 's/^/   /' | head -n 12 || true
+cp -r "$bin/MonitoringAgent/release" "$demo/agent"
+chmod -R a+rX "$demo/agent" "$demo/plugins" "$demo/keys/plugins.pub.pem"
 
 echo "== starting privsep-broker as root"
-dotnet "$demo/bin/privsep-broker.dll" --policy "$demo/policy.json" --socket "$demo/run/broker.sock" \
-  --secret-file "$demo/agent.secret" --audit-log "$demo/audit/audit.jsonl" 2> "$demo/broker.log" &
+dotnet "$bin/PrivSep.Broker/release/privsep-broker.dll" --policy "$demo/etc/policy.json" --socket "$demo/run/broker.sock" \
+  --secret-file "$demo/etc/agent.secret" --audit-log "$demo/audit/audit.jsonl" 2> "$demo/broker.log" &
 broker_pid=$!
 for _ in $(seq 1 150); do
   grep -q "listening on" "$demo/broker.log" 2>/dev/null && break
   kill -0 "$broker_pid" 2>/dev/null || { cat "$demo/broker.log" >&2; exit 1; }
-  sleep 0.2
+  sleep 0.1
 done
 grep -q "listening on" "$demo/broker.log" || { echo "demo: the broker did not start:" >&2; cat "$demo/broker.log" >&2; exit 1; }
 sed 's/^/   /' "$demo/broker.log"
 
-echo "== running the agent as '$agent_user' (uid $(id -u "$agent_user"), no capabilities)"
+echo "== running the monitoring agent as '$agent_user' (uid $(id -u "$agent_user"), no capabilities), 3 rounds"
 setpriv --reuid="$agent_user" --regid="$agent_user" --init-groups --inh-caps=-all \
-  env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$demo" DOTNET_CLI_TELEMETRY_OPTOUT=1 \
-  PRIVSEP_SOCKET="$demo/run/broker.sock" PRIVSEP_SECRET_FILE="$demo/agent.secret" \
-  dotnet "$demo/bin/PrivSep.EndToEnd.Client.dll" --table \
-    direct-read "$demo/logs/auth.log" \
-    read "$demo/logs/auth.log" \
-    read "$demo/etc/mysql/debian.cnf" \
-    read "$demo/logs/shadow.log" \
-    read /etc/shadow \
-    write "$demo/sandbox/report.txt" "all checks green" \
-    write /etc/cron.d/privsep-demo "* * * * * root id" \
-    direct-ping 127.0.0.1 \
-    ping 127.0.0.1 \
-    ping 192.0.2.1
+  env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$demo" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
+  PRIVSEP_SOCKET="$demo/run/broker.sock" PRIVSEP_SECRET_FILE="$demo/etc/agent.secret" PRIVSEP_ROUTE=broker \
+  MONITOR_HOST_ROOT="$host" \
+  dotnet "$demo/agent/MonitoringAgent.dll" --plugins "$demo/plugins" --public-key "$demo/keys/plugins.pub.pem" \
+    --rounds 3 --interval-ms 1500 --table > "$demo/agent.out" 2> "$demo/agent.err" &
+agent_pid=$!
+# Between rounds the host's log moves on: a new line after round 1, a rotation (and a line in the new file) after round 2.
+wait_for_round() {
+  for _ in $(seq 1 300); do
+    grep -q "round $1 done" "$demo/agent.err" 2>/dev/null && return 0
+    kill -0 "$agent_pid" 2>/dev/null || return 1
+    sleep 0.05
+  done
+  return 1
+}
+if wait_for_round 1; then
+  printf 'Nov 27 03:10:42 host sshd[901]: Failed password for invalid user oracle from 203.0.113.5 port 40022\n' >> "$host/var/log/auth.log"
+  echo "   (after round 1: appended a line to auth.log)"
+fi
+if wait_for_round 2; then
+  mv "$host/var/log/auth.log" "$host/var/log/auth.log.1"
+  install -m 0600 /dev/null "$host/var/log/auth.log"
+  printf 'Nov 27 03:15:00 host sshd[950]: Accepted publickey for admin from 192.0.2.10 port 50300\n' >> "$host/var/log/auth.log"
+  echo "   (after round 2: rotated auth.log to auth.log.1 and wrote a line to the new auth.log)"
+fi
+agent_status=0
+wait "$agent_pid" || agent_status=$?
+agent_pid=""
+sed 's/^/   /' "$demo/agent.err"
+echo
+cat "$demo/agent.out"
+echo
+[ "$agent_status" -eq 0 ] || { echo "demo: the agent exited $agent_status" >&2; exit 1; }
 
 echo "== last audit lines ($demo/audit/audit.jsonl)"
-tail -n 4 "$demo/audit/audit.jsonl"
+tail -n 5 "$demo/audit/audit.jsonl"
 echo "== privsep audit verify"
-dotnet "$repo/artifacts/bin/PrivSep.Cli/release/privsep.dll" audit verify "$demo/audit/audit.jsonl"
+privsep audit verify "$demo/audit/audit.jsonl"
 
 echo "== stopping the broker"
 kill -TERM "$broker_pid"; wait "$broker_pid"; broker_pid=""
 tail -n 2 "$demo/broker.log" | sed 's/^/   /'
-test ! -e /etc/cron.d/privsep-demo && echo "== /etc/cron.d/privsep-demo was not created"
+if [ -e "$host/etc/cron.d/privsep-rogue" ]; then
+  echo "demo: FAILED: the rogue plugin created $host/etc/cron.d/privsep-rogue" >&2; exit 1
+fi
+echo "== the rogue plugin's cron job was not created; demo finished in $((SECONDS - demo_started)) s after the build"
