@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using PrivSep.Broker.Interop;
 
 namespace PrivSep.Broker.Audit;
 
@@ -9,7 +10,7 @@ namespace PrivSep.Broker.Audit;
 /// tracked offset), one unbuffered <c>write</c> per line, <c>ftruncate</c> to take back a
 /// partial line, and an open-file-description lock so two brokers never fork one chain.
 /// </summary>
-internal static unsafe partial class AuditFileSyscalls
+internal static unsafe class AuditFileSyscalls
 {
     // Values shared by x86-64 and arm64 Linux (asm-generic); the broker runs only on Linux.
     private const int O_RDWR = 0x2;
@@ -33,7 +34,7 @@ internal static unsafe partial class AuditFileSyscalls
     /// <summary>Read-write at explicit offsets; null when the file does not exist.</summary>
     public static SafeFileHandle? OpenExistingForUpdate(string path)
     {
-        int fd = open(path, O_RDWR | O_CLOEXEC, 0);
+        int fd = LibC.Open(path, O_RDWR | O_CLOEXEC, 0);
         if (fd >= 0)
         {
             return new SafeFileHandle(fd, ownsHandle: true);
@@ -55,8 +56,8 @@ internal static unsafe partial class AuditFileSyscalls
     /// </summary>
     public static bool TryLockExclusive(SafeFileHandle file, string path)
     {
-        var request = new FileLockRequest { Type = F_WRLCK, Whence = 0, Start = 0, Length = 0, Pid = 0 };
-        while (fcntl(file, F_OFD_SETLK, &request) != 0)
+        var request = new LibC.FileLockRequest { Type = F_WRLCK, Whence = 0, Start = 0, Length = 0, Pid = 0 };
+        while (LibC.Fcntl(file, F_OFD_SETLK, &request) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             if (errno == EINTR)
@@ -73,7 +74,7 @@ internal static unsafe partial class AuditFileSyscalls
     /// <summary>The file's current size (0 for a character device such as /dev/full).</summary>
     public static long Length(SafeFileHandle file, string path)
     {
-        long end = lseek(file, 0, SEEK_END);
+        long end = LibC.LSeek(file, 0, SEEK_END);
         return end >= 0 ? end : throw Failure("seek", path, Marshal.GetLastPInvokeError());
     }
 
@@ -89,7 +90,7 @@ internal static unsafe partial class AuditFileSyscalls
         {
             while (written < bytes.Length)
             {
-                nint n = write(file, start + written, (nuint)(bytes.Length - written));
+                nint n = LibC.Write(file, start + written, (nuint)(bytes.Length - written));
                 if (n > 0)
                 {
                     written += (int)n;
@@ -118,7 +119,7 @@ internal static unsafe partial class AuditFileSyscalls
         {
             while (written < bytes.Length)
             {
-                nint n = pwrite(file, start + written, (nuint)(bytes.Length - written), offset + written);
+                nint n = LibC.PWrite(file, start + written, (nuint)(bytes.Length - written), offset + written);
                 if (n > 0)
                 {
                     written += (int)n;
@@ -142,7 +143,7 @@ internal static unsafe partial class AuditFileSyscalls
         {
             while (read < buffer.Length)
             {
-                nint n = pread(file, start + read, (nuint)(buffer.Length - read), offset + read);
+                nint n = LibC.PRead(file, start + read, (nuint)(buffer.Length - read), offset + read);
                 if (n == 0)
                 {
                     break;
@@ -169,7 +170,7 @@ internal static unsafe partial class AuditFileSyscalls
     /// <summary>Cuts the file to <paramref name="length"/> bytes; returns the errno, 0 on success.</summary>
     public static int Truncate(SafeFileHandle file, long length)
     {
-        while (ftruncate(file, length) != 0)
+        while (LibC.FTruncate(file, length) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             if (errno != EINTR)
@@ -183,7 +184,7 @@ internal static unsafe partial class AuditFileSyscalls
 
     /// <summary>Asks the kernel to put the file on disk; errors are the caller's to ignore or not.</summary>
     public static int Sync(SafeFileHandle file) =>
-        fsync(file) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        LibC.FSync(file) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
     public static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno);
 
@@ -194,7 +195,7 @@ internal static unsafe partial class AuditFileSyscalls
     {
         while (true)
         {
-            int fd = open(path, flags, mode);
+            int fd = LibC.Open(path, flags, mode);
             if (fd >= 0)
             {
                 return new SafeFileHandle(fd, ownsHandle: true);
@@ -207,39 +208,4 @@ internal static unsafe partial class AuditFileSyscalls
             }
         }
     }
-
-    /// <summary><c>struct flock</c> as Linux lays it out on 64-bit targets.</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    private struct FileLockRequest
-    {
-        public short Type;
-        public short Whence;
-        public long Start;
-        public long Length;
-        public int Pid;
-    }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int open(string path, int flags, int mode);
-
-    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
-    private static partial nint write(SafeFileHandle fd, byte* buffer, nuint count);
-
-    [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
-    private static partial nint pwrite(SafeFileHandle fd, byte* buffer, nuint count, long offset);
-
-    [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
-    private static partial nint pread(SafeFileHandle fd, byte* buffer, nuint count, long offset);
-
-    [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
-    private static partial long lseek(SafeFileHandle fd, long offset, int whence);
-
-    [LibraryImport("libc", EntryPoint = "ftruncate", SetLastError = true)]
-    private static partial int ftruncate(SafeFileHandle fd, long length);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int fsync(SafeFileHandle fd);
-
-    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
-    private static partial int fcntl(SafeFileHandle fd, int command, FileLockRequest* request);
 }
