@@ -4,7 +4,7 @@ namespace PrivSep.Broker.Policy;
 
 /// <summary>
 /// A loaded, fully validated policy. Immutable, so every request sees one consistent rule set and
-/// the broker can swap the whole instance on SIGHUP. Default deny: a file or ping target is allowed
+/// the broker can swap the whole instance on SIGHUP. Default deny: a file, ping target or command is allowed
 /// only when a rule names it, and a <c>files.deny</c> rule beats any read or write rule.
 /// Checks are on resolved, normalized absolute paths; anything else is refused, never cleaned up.
 /// </summary>
@@ -20,6 +20,7 @@ public sealed class BrokerPolicy
     private readonly PathGlobSet _deny;
     private readonly WriteRootSet _writeRoots;
     private readonly PingTargetSet _ping;
+    private readonly ExecRuleSet _exec;
 
     internal BrokerPolicy(
         string sourceName,
@@ -30,7 +31,8 @@ public sealed class BrokerPolicy
         PathGlobSet write,
         PathGlobSet deny,
         WriteRootSet writeRoots,
-        PingTargetSet ping)
+        PingTargetSet ping,
+        ExecRuleSet exec)
     {
         SourceName = sourceName;
         AllowedUids = allowedUids;
@@ -41,6 +43,7 @@ public sealed class BrokerPolicy
         _deny = deny;
         _writeRoots = writeRoots;
         _ping = ping;
+        _exec = exec;
     }
 
     /// <summary>The file the policy was loaded from, or the name given to <see cref="Parse"/>.</summary>
@@ -68,6 +71,9 @@ public sealed class BrokerPolicy
 
     /// <summary>The <c>ping.targets</c> entries as written.</summary>
     public IReadOnlyList<string> PingTargets => _ping.Entries;
+
+    /// <summary>The <c>exec</c> rules in the order written, e.g. for <c>privsep policy check</c>.</summary>
+    public IReadOnlyList<ExecRule> ExecRules => _exec.Rules;
 
     /// <exception cref="PolicyException">The file cannot be read or is not a valid policy.</exception>
     public static BrokerPolicy Load(string path, IUserDirectory users) => PolicyLoader.Load(path, users);
@@ -102,6 +108,17 @@ public sealed class BrokerPolicy
             ? PolicyDecision.Allow(rule)
             : PolicyDecision.Deny(DefaultDenyPing);
     }
+
+    /// <summary>
+    /// Decides whether the broker may run <paramref name="path"/> with <paramref name="arguments"/>
+    /// (argv[1] onwards, as the child would receive them). The path is compared exactly, as a string,
+    /// with each rule's path: the broker runs that very file, so "smartctl" or "/usr/sbin/../sbin/smartctl"
+    /// are named by no rule. The first rule naming the path whose patterns match decides; see
+    /// <see cref="ExecRule"/> for the matching. <see cref="ExecDecision.PathNamed"/> tells the Shim
+    /// whether a refused command may still be started unprivileged (no rule names it) or must be
+    /// refused outright (a rule names it).
+    /// </summary>
+    public ExecDecision CheckExec(string path, IReadOnlyList<string> arguments) => _exec.Check(path, arguments);
 
     private PolicyDecision CheckPath(string path, PathGlobSet allowRules, string defaultDeny)
     {

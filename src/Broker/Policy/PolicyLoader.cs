@@ -16,7 +16,7 @@ internal static class PolicyLoader
 
     private const string AgentsExample = "\"agents\": { \"users\": [\"privsep-agent\"] }";
 
-    private static readonly string[] TopLevelKeys = ["version", "agents", "files", "ping", "limits"];
+    private static readonly string[] TopLevelKeys = ["version", "agents", "files", "ping", "limits", "exec"];
     private static readonly string[] AgentsKeys = ["users"];
     private static readonly string[] FilesKeys = ["read", "write", "deny"];
     private static readonly string[] PingKeys = ["targets"];
@@ -76,8 +76,11 @@ internal static class PolicyLoader
         var ping = ReadPing(values, top);
         var limits = ReadLimits(values, top);
 
+        // After the limits: a rule without its own timeout takes limits.requestTimeoutSeconds.
+        var exec = ExecRuleReader.Read(values, top, limits, users);
+
         var writeRoots = new WriteRootSet(write.Globs.Select(g => g.LiteralDirectory));
-        return new BrokerPolicy(sourceName, uids, agentUsers, limits, read, write, deny, writeRoots, ping);
+        return new BrokerPolicy(sourceName, uids, agentUsers, limits, read, write, deny, writeRoots, ping, exec);
     }
 
     private static void ReadVersion(PolicyValueReader values, PolicyJsonObject top)
@@ -112,7 +115,7 @@ internal static class PolicyLoader
         for (var i = 0; i < entries.Count; i++)
         {
             var entry = entries[i];
-            uids.Add(ResolveUser(values, entry, $"agents.users[{i}]", users));
+            uids.Add(ResolveUser(values, entry, $"agents.users[{i}]", "agents.users", users));
             if (!names.Contains(entry.Value, StringComparer.Ordinal))
             {
                 names.Add(entry.Value);
@@ -123,7 +126,9 @@ internal static class PolicyLoader
     }
 
     /// <summary>A user name looked up in the directory, or "#1001" for a uid that needs no name.</summary>
-    private static uint ResolveUser(PolicyValueReader values, PolicyJsonString entry, string name, IUserDirectory users)
+    /// <param name="name">The entry, e.g. "agents.users[0]" or "exec[2].user".</param>
+    /// <param name="section">Where an unknown user was named, e.g. "agents.users".</param>
+    internal static uint ResolveUser(PolicyValueReader values, PolicyJsonString entry, string name, string section, IUserDirectory users)
     {
         var text = entry.Value;
         if (text is ['#', ..])
@@ -160,7 +165,7 @@ internal static class PolicyLoader
 
         if (!found)
         {
-            throw values.Error(entry.Offset, $"unknown user '{text}' in 'agents.users' (create the user, e.g. 'useradd --system {text}', or remove it from the policy)");
+            throw values.Error(entry.Offset, $"unknown user '{text}' in '{section}' (create the user, e.g. 'useradd --system {text}', or remove it from the policy)");
         }
 
         return uid;

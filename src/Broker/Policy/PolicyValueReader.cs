@@ -43,6 +43,18 @@ internal sealed class PolicyValueReader(PolicySourceText source)
             _ => throw Error(node.Offset, $"'{name}' must be a number, found {node.Description}"),
         };
 
+    public bool Boolean(PolicyJsonNode node, string name) =>
+        node switch
+        {
+            PolicyJsonLiteral { Text: "true" } => true,
+            PolicyJsonLiteral { Text: "false" } => false,
+            _ => throw Error(node.Offset, $"'{name}' must be true or false, found {node.Description}"),
+        };
+
+    public PolicyJsonString String(PolicyJsonNode node, string name, string example) =>
+        node as PolicyJsonString
+        ?? throw Error(node.Offset, $"'{name}' must be a string, found {node.Description} (e.g. {example})");
+
     /// <summary>
     /// Refuses keys the policy does not define (a misspelt key would otherwise be silently ignored,
     /// and its rules with it) and keys given twice (which of the two would apply is not obvious).

@@ -8,8 +8,10 @@ using PrivSep.Broker.Service;
 namespace PrivSep.Cli.Commands;
 
 /// <summary>
-/// <c>privsep policy check FILE [--path P --access read|write] [--ping HOST]</c>: loads the policy with the broker's own
-/// engine, says what it allows, and decides single requests exactly as the broker would. Never sends a ping.
+/// <c>privsep policy check FILE [--path P --access read|write] [--ping HOST] [--exec PATH [--arg A]...]</c>: loads the
+/// policy with the broker's own engine, says what it allows, and decides single requests exactly as the broker would.
+/// Never sends a ping, never runs a command. A command's arguments are given one <c>--arg</c> each, never as one string
+/// split on spaces, so an argument holding a space is checked as the one argument it is.
 /// </summary>
 internal static class PolicyCheckCommand
 {
@@ -22,18 +24,31 @@ internal static class PolicyCheckCommand
         var accessOption = new Option<string?>("--access") { Description = "The access to decide for --path: read (default) or write.", HelpName = "read|write" };
         accessOption.AcceptOnlyFromAmong("read", "write");
         var pingOption = new Option<string?>("--ping") { Description = "A host name or address to decide a ping for; a name is resolved (DNS) to show which address the broker would ping.", HelpName = "HOST" };
+        var execOption = new Option<string?>("--exec") { Description = "The file of a command to decide for, exactly as a plugin would start it (compared as given: no PATH lookup, no normalization).", HelpName = "PATH" };
+        var argOption = new Option<string[]>("--arg")
+        {
+            Description = "One argument of the --exec command (argv[1] onwards), repeated in order. Use --arg=VALUE for a value that starts with '-' and could be read as an option.",
+            HelpName = "A",
+            Arity = ArgumentArity.ZeroOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
         var command = new Command(
             "check",
-            "Validates a policy with the broker's own policy engine, prints what it allows, and for --path/--ping the decision and the rule that makes it. "
+            "Validates a policy with the broker's own policy engine, prints what it allows, and for --path/--ping/--exec the decision and the rule that makes it. "
             + "Exit 0 valid and allowed, 1 denied, 2 policy invalid or usage error.")
         {
-            fileArgument, pathOption, accessOption, pingOption,
+            fileArgument, pathOption, accessOption, pingOption, execOption, argOption,
         };
         command.Validators.Add(result =>
         {
             if (result.GetValue(accessOption) is not null && result.GetValue(pathOption) is null)
             {
                 result.AddError("--access needs --path (the path to decide for)");
+            }
+
+            if (result.GetValue(argOption) is { Length: > 0 } && result.GetValue(execOption) is null)
+            {
+                result.AddError("--arg needs --exec (the file of the command to decide for)");
             }
         });
         command.SetAction(async (parseResult, cancellationToken) => await RunAsync(
@@ -42,11 +57,13 @@ internal static class PolicyCheckCommand
             parseResult.GetValue(pathOption),
             parseResult.GetValue(accessOption) ?? "read",
             parseResult.GetValue(pingOption),
+            parseResult.GetValue(execOption),
+            parseResult.GetValue(argOption) ?? [],
             cancellationToken).ConfigureAwait(false));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, string policyPath, string? path, string access, string? pingHost, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext context, string policyPath, string? path, string access, string? pingHost, string? execPath, string[] execArguments, CancellationToken cancellationToken)
     {
         var users = new SystemUserDirectory();
         BrokerPolicy policy;
@@ -71,6 +88,11 @@ internal static class PolicyCheckCommand
             allowed &= await DecidePingAsync(context.Out, policy, pingHost, cancellationToken).ConfigureAwait(false);
         }
 
+        if (execPath is not null)
+        {
+            allowed &= DecideExec(context.Out, policy, execPath, execArguments);
+        }
+
         return allowed ? ExitCodes.Success : ExitCodes.Findings;
     }
 
@@ -83,6 +105,7 @@ internal static class PolicyCheckCommand
         PrintList(output, "files.deny", policy.DenyGlobs);
         PrintList(output, "write roots", policy.WriteRoots);
         PrintList(output, "ping.targets", policy.PingTargets);
+        PrintExecRules(output, policy.ExecRules);
         var limits = policy.Limits;
         output.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
@@ -90,6 +113,56 @@ internal static class PolicyCheckCommand
             + $"maxConcurrentRequests={limits.MaxConcurrentRequests} maxRequestsPerSecond={limits.MaxRequestsPerSecond} handshakeTimeoutSeconds={limits.HandshakeTimeoutSeconds} "
             + $"requestTimeoutSeconds={limits.RequestTimeoutSeconds} handleIdleTimeoutSeconds={limits.HandleIdleTimeoutSeconds}"));
         output.WriteLine("  (default deny: anything no rule names is refused; files.deny wins over read and write; files.write also grants reading the same paths)");
+        if (policy.ExecRules.Count > 0)
+        {
+            output.WriteLine("  (exec: a command runs in the broker only when its exact path and every argument, position by position, match a rule; "
+                + "a command whose path no rule names starts unprivileged as before; one whose path a rule names with other arguments is refused)");
+        }
+    }
+
+    /// <summary>One line per rule: what it runs and as whom, with its limits.</summary>
+    private static void PrintExecRules(TextWriter output, IReadOnlyList<ExecRule> rules)
+    {
+        if (rules.Count == 0)
+        {
+            PrintList(output, "exec", []);
+            return;
+        }
+
+        for (var i = 0; i < rules.Count; i++)
+        {
+            output.WriteLine($"  {(i == 0 ? "exec:" : string.Empty).PadRight(14)} {rules[i].RuleName}: {DescribeRun(rules[i])}");
+        }
+    }
+
+    private static string DescribeRun(ExecRule rule)
+    {
+        string sha = rule.Sha256 is null ? string.Empty : $", sha256 {rule.Sha256}";
+        string missing = File.Exists(rule.Path) ? string.Empty : " (the file does not exist here)";
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"as {rule.User} (uid {rule.Uid}), timeout {rule.TimeoutSeconds} s, output up to {rule.MaxOutputBytes} bytes{sha}{missing}");
+    }
+
+    /// <summary>Decides with the broker's own <see cref="BrokerPolicy.CheckExec"/>; the path is compared as given, as the broker does.</summary>
+    private static bool DecideExec(TextWriter output, BrokerPolicy policy, string path, string[] arguments)
+    {
+        var decision = policy.CheckExec(path, arguments);
+        var command = ExecRule.FormatCommand(path, arguments);
+        if (decision.Allowed)
+        {
+            output.WriteLine($"exec {command}: allowed by {decision.Rule}");
+            output.WriteLine($"  the broker would run it {DescribeRun(decision.Matched!)}");
+        }
+        else
+        {
+            output.WriteLine($"exec {command}: denied by {decision.Rule}");
+            output.WriteLine(decision.PathNamed
+                ? "  a rule names this path, so the Shim refuses the command (it is never started unprivileged instead)"
+                : "  no rule names this path, so the Shim starts the command unprivileged, as before");
+        }
+
+        return decision.Allowed;
     }
 
     private static void PrintList(TextWriter output, string name, IReadOnlyList<string> values) =>

@@ -41,7 +41,7 @@ public sealed class PolicyLoadErrorTests
             }
             """);
 
-        AssertAt(error, 4, 3, "unknown key 'file' at the top level (expected version, agents, files, ping, limits)");
+        AssertAt(error, 4, 3, "unknown key 'file' at the top level (expected version, agents, files, ping, limits, exec)");
     }
 
     [TestMethod]
