@@ -15,6 +15,13 @@ internal sealed class BrokerHost
 {
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Connections accepted per second, whatever their fate: every attempt costs a handshake and an audit line, so a
+    /// process that reconnects in a loop is slowed down here (the kernel's backlog absorbs the rest) instead of growing
+    /// the audit log without bound.
+    /// </summary>
+    private const int MaxAcceptsPerSecond = 200;
+
     private readonly BrokerOptions options;
     private readonly SystemUserDirectory users = new();
     private readonly object sessionsGate = new();
@@ -71,11 +78,13 @@ internal sealed class BrokerHost
 
     private async Task AcceptLoopAsync(Socket listener, BrokerState state, CancellationToken stopping)
     {
+        var acceptRate = new Session.RateLimiter(MaxAcceptsPerSecond);
         while (!stopping.IsCancellationRequested)
         {
             Socket client;
             try
             {
+                await acceptRate.WaitAsync(stopping).ConfigureAwait(false);
                 client = await listener.AcceptAsync(stopping).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
