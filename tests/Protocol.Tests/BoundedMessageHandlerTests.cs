@@ -62,12 +62,14 @@ public sealed class BoundedMessageHandlerTests
 
         var first = (JsonRpcRequest)(await handler.ReadAsync(CancellationToken.None))!;
         await handler.ReadAsync(CancellationToken.None);
+        Assert.AreEqual(2, handler.RequestsInFlight, "what a stopping broker waits for before it closes the connection");
         var third = handler.ReadAsync(CancellationToken.None).AsTask();
         await Task.Delay(300);
         Assert.IsFalse(third.IsCompleted, "a third request must not be taken while two are in flight");
 
         await handler.WriteAsync(new JsonRpcResult { RequestId = first.RequestId, Result = true }, CancellationToken.None);
         var taken = await third.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.AreEqual(2, handler.RequestsInFlight, "one answered, one more taken");
         Assert.AreEqual(3L, ((JsonRpcRequest)taken!).RequestId.Number);
     }
 

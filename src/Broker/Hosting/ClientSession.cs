@@ -17,6 +17,8 @@ namespace PrivSep.Broker.Hosting;
 /// </summary>
 internal sealed class ClientSession(Socket socket, BrokerState state)
 {
+    private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(4);
+
     public async Task RunAsync(CancellationToken stopping)
     {
         var stream = new DescriptorSocketStream(socket, acceptDescriptors: false);
@@ -82,7 +84,7 @@ internal sealed class ClientSession(Socket socket, BrokerState state)
         var session = new SessionContext(peer, stream, handles, new RateLimiter(limits.MaxRequestsPerSecond));
         session.Terminate = rpc.Dispose;
         rpc.AddLocalRpcTarget<IBrokerService>(new BrokerService(state, session), new JsonRpcTargetOptions { DisposeOnDisconnect = false });
-        using var stop = stopping.Register(rpc.Dispose);
+        using var stop = stopping.Register(() => _ = CloseWhenIdleAsync(rpc, handler));
         rpc.StartListening();
         try
         {
@@ -98,6 +100,21 @@ internal sealed class ClientSession(Socket socket, BrokerState state)
             BrokerLog.Warning($"closed connection from {peer}: {reason}");
             this.AuditConnection(peer, "deny", "protocol", "protocol-violation", reason);
         }
+    }
+
+    /// <summary>
+    /// On SIGTERM: requests already in flight get to finish and answer (bounded by <see cref="DrainLimit"/>, within the
+    /// host's own drain timeout); then the connection closes.
+    /// </summary>
+    private static async Task CloseWhenIdleAsync(CuratedJsonRpc rpc, Protocol.Framing.BoundedMessageHandler handler)
+    {
+        long started = Stopwatch.GetTimestamp();
+        while (handler.RequestsInFlight > 0 && Stopwatch.GetElapsedTime(started) < DrainLimit)
+        {
+            await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        rpc.Dispose();
     }
 
     private void AuditConnection(PeerCredentials peer, string decision, string rule, string outcome, string? detail = null)

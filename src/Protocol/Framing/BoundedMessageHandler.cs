@@ -40,6 +40,9 @@ public sealed class BoundedMessageHandler : MessageHandlerBase
         this.requestSlots = maxConcurrentRequests > 0 ? new SemaphoreSlim(maxConcurrentRequests, maxConcurrentRequests) : null;
     }
 
+    /// <summary>Requests read from the peer whose response has not been written yet.</summary>
+    public int RequestsInFlight => this.requestsInFlight.Count;
+
     /// <summary>Why the connection was ended for a protocol violation, if it was.</summary>
     public string? ViolationReason { get; private set; }
 
