@@ -1,9 +1,14 @@
 namespace MonitoringAgent;
 
-/// <summary>The command line: <c>--plugins DIR --public-key KEY.pub.pem [--rounds N] [--interval-ms M] [--table]</c>.</summary>
+/// <summary>
+/// The command line: <c>--plugins DIR --public-key KEY.pub.pem [--rounds N] [--interval-ms M] [--table]</c>.
+/// <c>--rounds 0</c> runs until SIGTERM/SIGINT, as a service does.
+/// </summary>
 internal sealed record AgentOptions(string PluginDirectory, string PublicKeyPath, int Rounds, int IntervalMilliseconds, bool Table)
 {
-    public const string Usage = "usage: MonitoringAgent --plugins DIR --public-key KEY.pub.pem [--rounds N] [--interval-ms M] [--table]";
+    public const string Usage = "usage: MonitoringAgent --plugins DIR --public-key KEY.pub.pem [--rounds N (0: until stopped)] [--interval-ms M] [--table]";
+
+    public bool RunsUntilStopped => this.Rounds == 0;
 
     public static AgentOptions Parse(string[] args)
     {
@@ -17,11 +22,16 @@ internal sealed record AgentOptions(string PluginDirectory, string PublicKeyPath
             {
                 case "--plugins": plugins = Value(); break;
                 case "--public-key": key = Value(); break;
-                case "--rounds": rounds = PositiveInt(Value(), "--rounds", allowZero: false); break;
+                case "--rounds": rounds = PositiveInt(Value(), "--rounds", allowZero: true); break;
                 case "--interval-ms": interval = PositiveInt(Value(), "--interval-ms", allowZero: true); break;
                 case "--table": table = true; break;
                 default: throw new ArgumentException($"unknown option '{args[i]}'");
             }
+        }
+
+        if (rounds == 0 && table)
+        {
+            throw new ArgumentException("--table prints once the rounds are done: it needs --rounds N (N > 0), not --rounds 0 (run until stopped)");
         }
 
         return new AgentOptions(

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using MonitoringAgent;
 using MonitoringAgent.Contracts;
 using PrivSep.Shim;
@@ -33,7 +34,12 @@ if (plugins.Count == 0)
 
 Console.Error.WriteLine($"agent: running as uid {GetUid()}; plugins: {string.Join(", ", plugins.Select(p => $"{p.Plugin.Name} ({p.AssemblyFile})"))}");
 var results = new List<RoundResult>();
-for (int round = 1; round <= options.Rounds; round++)
+
+// A service is stopped with SIGTERM: finish the round in progress, then leave cleanly.
+using var stopping = new CancellationTokenSource();
+using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+for (int round = 1; (options.RunsUntilStopped || round <= options.Rounds) && !stopping.IsCancellationRequested; round++)
 {
     foreach (var loaded in plugins)
     {
@@ -44,8 +50,11 @@ for (int round = 1; round <= options.Rounds; round++)
             {
                 foreach (CheckResult result in loaded.Plugin.RunChecks())
                 {
-                    results.Add(new RoundResult(round, loaded.Plugin.Name, result));
-                    if (!options.Table)
+                    if (options.Table)
+                    {
+                        results.Add(new RoundResult(round, loaded.Plugin.Name, result));
+                    }
+                    else
                     {
                         Console.WriteLine($"[round {round}] {loaded.Plugin.Name}: {result.Action}: {(result.Ok ? "ok" : "FAILED")}: {(result.Ok ? result.Detail : $"{result.ErrorType}: {result.ErrorMessage}")}");
                     }
@@ -53,15 +62,23 @@ for (int round = 1; round <= options.Rounds; round++)
             }
             catch (Exception e)
             {
-                results.Add(new RoundResult(round, loaded.Plugin.Name, CheckResult.Failure("RunChecks", e)));
+                var failure = CheckResult.Failure("RunChecks", e);
+                if (options.Table)
+                {
+                    results.Add(new RoundResult(round, loaded.Plugin.Name, failure));
+                }
+                else
+                {
+                    Console.WriteLine($"[round {round}] {loaded.Plugin.Name}: RunChecks: FAILED: {failure.ErrorType}: {failure.ErrorMessage}");
+                }
             }
         }
     }
 
     Console.Error.WriteLine($"agent: round {round} done");
-    if (round < options.Rounds)
+    if (options.RunsUntilStopped || round < options.Rounds)
     {
-        Thread.Sleep(options.IntervalMilliseconds);
+        stopping.Token.WaitHandle.WaitOne(options.IntervalMilliseconds);
     }
 }
 
@@ -81,4 +98,11 @@ static string GetUid()
 {
     string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal));
     return line?.Split('\t', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(1) ?? "?";
+}
+
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    Console.Error.WriteLine($"agent: {context.Signal} received, stopping after this round");
+    stopping.Cancel();
 }

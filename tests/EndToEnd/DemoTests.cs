@@ -64,7 +64,7 @@ public sealed class DemoTests
     }
 
     [TestMethod]
-    public void Agent_refuses_a_plugin_folder_whose_manifest_does_not_verify()
+    public void Agent_refuses_a_plugin_folder_whose_manifest_does_not_verify_and_runs_as_a_service_until_SIGTERM()
     {
         DemoBuild.EnsureBuilt();
         string work = Directory.CreateTempSubdirectory("privsep-demo-tamper-").FullName;
@@ -104,6 +104,11 @@ public sealed class DemoTests
             StringAssert.Contains(refused.Error, "ConfigReader.dll");
             Assert.DoesNotContain("ConfigReader: read", refused.Output, refused.ToString());
 
+            // As a service: --rounds 0 runs until SIGTERM, then finishes the round and exits 0.
+            var usage = DemoBuild.Run(DotnetHost.Path, [agent, "--plugins", plugins, "--public-key", publicKey, "--rounds", "0", "--table"], environment);
+            Assert.AreEqual(2, usage.ExitCode, usage.ToString());
+            AssertRunsUntilStopped(agent, plugins, publicKey, environment, tamperedFile: target, tamperedBytes: bytes);
+
             var wrongKey = PrivSepCommand.Run("keygen", "--out", Path.Combine(work, "other.pem"));
             Assert.AreEqual(0, wrongKey.ExitCode, wrongKey.ToString());
             File.WriteAllBytes(target, [.. bytes.Select((b, i) => i == bytes.Length / 2 ? (byte)(b ^ 0x01) : b)]);
@@ -115,6 +120,38 @@ public sealed class DemoTests
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    private static void AssertRunsUntilStopped(string agent, string plugins, string publicKey, Dictionary<string, string> environment, string tamperedFile, byte[] tamperedBytes)
+    {
+        // Restore the verified bytes for this run, and flip them back afterwards for the checks that follow.
+        File.WriteAllBytes(tamperedFile, [.. tamperedBytes.Select((b, i) => i == tamperedBytes.Length / 2 ? (byte)(b ^ 0x01) : b)]);
+        var start = new System.Diagnostics.ProcessStartInfo(DotnetHost.Path) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string argument in new[] { agent, "--plugins", plugins, "--public-key", publicKey, "--rounds", "0", "--interval-ms", "100" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var service = System.Diagnostics.Process.Start(start)!;
+        var output = service.StandardOutput.ReadToEndAsync();
+        var rounds = 0;
+        while (rounds < 3 && service.StandardError.ReadLine() is { } line)
+        {
+            rounds += line.Contains("round ", StringComparison.Ordinal) && line.EndsWith(" done", StringComparison.Ordinal) ? 1 : 0;
+        }
+
+        Assert.AreEqual(3, rounds, "the agent keeps running rounds until it is stopped");
+        TestUser.Run("kill", "-TERM", service.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var rest = service.StandardError.ReadToEndAsync();
+        Assert.IsTrue(service.WaitForExit(TimeSpan.FromSeconds(15)), "SIGTERM stops the agent");
+        Assert.AreEqual(0, service.ExitCode, rest.Result + output.Result);
+        StringAssert.Contains(rest.Result, "SIGTERM received");
+        File.WriteAllBytes(tamperedFile, tamperedBytes);
     }
 
     /// <summary>A table row: round, plugin, action, outcome and (when given) the start of the detail, separated by column padding.</summary>
