@@ -1,0 +1,281 @@
+using System.ComponentModel;
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+using PrivSep.Broker.Interop;
+
+namespace PrivSep.Broker.Exec;
+
+/// <summary>
+/// Starts an allowed command the way the broker runs it: with <c>posix_spawn</c>, never a fork of the .NET process
+/// (only async-signal-safe code may run between fork and exec in a multi-threaded runtime) and never
+/// <see cref="System.Diagnostics.Process"/> (which inherits the broker's environment, cannot create a session or
+/// process group and cannot change credentials).
+/// <para>
+/// The child gets:
+/// a clean environment (exactly <c>PATH=/usr/sbin:/usr/bin:/sbin:/bin</c> and <c>LANG=C.UTF-8</c>: no inherited
+/// secret, no <c>LD_*</c>); <c>/</c> as working directory; stdin/stdout/stderr wired to pipes whose other ends
+/// the caller receives (every other descriptor closed, although the broker opens everything close-on-exec anyway);
+/// an empty signal mask and default dispositions for every signal (the runtime's handlers and blocked signals must
+/// not leak into it); and a session of its own.
+/// </para>
+/// <para>
+/// No controlling terminal: <c>POSIX_SPAWN_SETSID</c> makes the child call setsid(), which detaches it from any
+/// controlling terminal (a new session has none), and a session leader only acquires one by opening a terminal
+/// device without <c>O_NOCTTY</c> — the broker has none and passes none (its stdio are pipes). The session leader
+/// is also the leader of a new process group whose id is its pid, so the whole command tree (children it forks
+/// included) can be killed with <c>kill(-pgid, SIGKILL)</c>. SETSID is used instead of SETPGROUP (glibc would
+/// call setpgid after setsid, which fails for a session leader): it gives the process group and more.
+/// </para>
+/// <para>
+/// Credentials: posix_spawn cannot change them. For a target other than root:root the launcher spawns util-linux
+/// <c>/usr/bin/setpriv --reuid=U --regid=G --clear-groups --inh-caps=-all --bounding-set=-all -- PATH ARGS…</c>.
+/// setpriv is a small, audited, single-purpose tool that calls setgroups/setresgid/setresuid and then execs the
+/// target in the same process (same pid, so same session and group, same descriptors, same clean environment;
+/// an absolute path is executed without a PATH search). The alternatives are worse: forking the .NET process to
+/// call setuid is unsafe, and a helper of our own would duplicate setpriv with less review.
+/// </para>
+/// </summary>
+internal static class CommandLauncher
+{
+    /// <summary>The only variables the child sees.</summary>
+    internal static readonly IReadOnlyList<string> ChildEnvironment =
+    [
+        "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+        "LANG=C.UTF-8",
+    ];
+
+    /// <summary>util-linux setpriv, which drops to the target user and group before exec.</summary>
+    internal const string SetPrivPath = "/usr/bin/setpriv";
+
+    public static RunningCommand Start(CommandSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        Validate(spec);
+
+        var argv = BuildArgv(spec, out var executable);
+
+        // Three pipes, all close-on-exec. The child's ends are dup2'ed onto 0/1/2 in the child, where dup2 clears
+        // close-on-exec; everything else is closed there. The parent keeps the other ends.
+        var (stdinRead, stdinWrite) = CreatePipe();
+        var (stdoutRead, stdoutWrite) = CreatePipe();
+        var (stderrRead, stderrWrite) = CreatePipe();
+        var childEnds = new[] { stdinRead, stdoutWrite, stderrWrite };
+        var parentEnds = new[] { stdinWrite, stdoutRead, stderrRead };
+        var started = false;
+        try
+        {
+            var pid = Spawn(executable, argv, stdinRead, stdoutWrite, stderrWrite);
+            started = true;
+            return new RunningCommand(pid, processGroupId: pid, stdinWrite, stdoutRead, stderrRead, spec.Timeout);
+        }
+        finally
+        {
+            foreach (var end in childEnds)
+            {
+                end.Dispose();
+            }
+
+            if (!started)
+            {
+                foreach (var end in parentEnds)
+                {
+                    end.Dispose();
+                }
+            }
+        }
+    }
+
+    private static void Validate(CommandSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec.Path);
+        ArgumentNullException.ThrowIfNull(spec.Arguments);
+        if (!spec.Path.StartsWith('/'))
+        {
+            throw new ArgumentException($"The command path must be absolute (no PATH lookup): '{spec.Path}'.", nameof(spec));
+        }
+
+        if (spec.Path.Contains('\0') || spec.Arguments.Any(a => a is null || a.Contains('\0')))
+        {
+            throw new ArgumentException("A command path or argument contains a NUL character or is null.", nameof(spec));
+        }
+
+        if (spec.Timeout != Timeout.InfiniteTimeSpan && (spec.Timeout <= TimeSpan.Zero || spec.Timeout.TotalMilliseconds > int.MaxValue))
+        {
+            throw new ArgumentOutOfRangeException(nameof(spec), spec.Timeout, "The timeout must be positive (or infinite).");
+        }
+
+        if (spec.MaxOutputBytes < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(spec), spec.MaxOutputBytes, "The output cap cannot be negative.");
+        }
+    }
+
+    private static List<string> BuildArgv(CommandSpec spec, out string executable)
+    {
+        if (spec.Uid == 0 && spec.Gid == 0)
+        {
+            executable = spec.Path;
+            return [spec.Path, .. spec.Arguments];
+        }
+
+        // Through setpriv a missing target would surface as setpriv's exit status, not as ENOENT from posix_spawn:
+        // check it first so that the error is as clear as for a root command (the exec itself still decides).
+        if (!File.Exists(spec.Path))
+        {
+            throw new Win32Exception(LibC.ENOENT, $"Cannot start '{spec.Path}': no such file.");
+        }
+
+        executable = SetPrivPath;
+        return
+        [
+            SetPrivPath,
+            $"--reuid={spec.Uid}",
+            $"--regid={spec.Gid}",
+            "--clear-groups",
+            "--inh-caps=-all",
+            "--bounding-set=-all",
+            "--",
+            spec.Path,
+            .. spec.Arguments,
+        ];
+    }
+
+    private static unsafe (SafeFileHandle Read, SafeFileHandle Write) CreatePipe()
+    {
+        int* fds = stackalloc int[2];
+        SpawnCalls.CheckErrno(LibC.Pipe2(fds, LibC.O_CLOEXEC), "pipe2");
+        var read = AboveStdio(fds[0]);
+        var write = AboveStdio(fds[1]);
+        return (read, write);
+    }
+
+    /// <summary>
+    /// Wraps a pipe end, moving it above 2 first: if the broker ran with 0, 1 or 2 closed, a pipe end could land on
+    /// a descriptor that a later dup2 in the child overwrites before it is itself duplicated.
+    /// </summary>
+    private static SafeFileHandle AboveStdio(int fd)
+    {
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        if (fd > 2)
+        {
+            return handle;
+        }
+
+        using (handle)
+        {
+            var moved = LibC.FcntlDupFd(fd, LibC.F_DUPFD_CLOEXEC, 3);
+            SpawnCalls.CheckErrno(moved, "fcntl(F_DUPFD_CLOEXEC)");
+            return new SafeFileHandle(moved, ownsHandle: true);
+        }
+    }
+
+    private static unsafe int Spawn(string executable, List<string> argv, SafeFileHandle stdin, SafeFileHandle stdout, SafeFileHandle stderr)
+    {
+        var strings = new List<nint>();
+        var actions = NativeMemory.AllocZeroed(LibC.SpawnFileActionsSize);
+        var attributes = NativeMemory.AllocZeroed(LibC.SpawnAttrSize);
+        var sigset = NativeMemory.AllocZeroed(LibC.SigSetSize);
+        var argvArray = (byte**)NativeMemory.AllocZeroed((nuint)(argv.Count + 1), (nuint)sizeof(byte*));
+        var envArray = (byte**)NativeMemory.AllocZeroed((nuint)(ChildEnvironment.Count + 1), (nuint)sizeof(byte*));
+        var actionsReady = false;
+        var attributesReady = false;
+        var addedStdin = false;
+        var addedStdout = false;
+        var addedStderr = false;
+        try
+        {
+            for (var i = 0; i < argv.Count; i++)
+            {
+                argvArray[i] = Utf8(argv[i], strings);
+            }
+
+            for (var i = 0; i < ChildEnvironment.Count; i++)
+            {
+                envArray[i] = Utf8(ChildEnvironment[i], strings);
+            }
+
+            var path = Utf8(executable, strings);
+            var root = Utf8("/", strings);
+
+            SpawnCalls.CheckResult(LibC.PosixSpawnFileActionsInit(actions), "posix_spawn_file_actions_init");
+            actionsReady = true;
+            stdin.DangerousAddRef(ref addedStdin);
+            stdout.DangerousAddRef(ref addedStdout);
+            stderr.DangerousAddRef(ref addedStderr);
+            SpawnCalls.CheckResult(LibC.PosixSpawnFileActionsAddDup2(actions, (int)stdin.DangerousGetHandle(), 0), "posix_spawn_file_actions_adddup2(stdin)");
+            SpawnCalls.CheckResult(LibC.PosixSpawnFileActionsAddDup2(actions, (int)stdout.DangerousGetHandle(), 1), "posix_spawn_file_actions_adddup2(stdout)");
+            SpawnCalls.CheckResult(LibC.PosixSpawnFileActionsAddDup2(actions, (int)stderr.DangerousGetHandle(), 2), "posix_spawn_file_actions_adddup2(stderr)");
+            SpawnCalls.CheckResult(LibC.PosixSpawnFileActionsAddCloseFrom(actions, 3), "posix_spawn_file_actions_addclosefrom_np");
+            SpawnCalls.CheckResult(LibC.PosixSpawnFileActionsAddChdir(actions, root), "posix_spawn_file_actions_addchdir_np");
+
+            SpawnCalls.CheckResult(LibC.PosixSpawnAttrInit(attributes), "posix_spawnattr_init");
+            attributesReady = true;
+            SpawnCalls.CheckResult(
+                LibC.PosixSpawnAttrSetFlags(attributes, LibC.POSIX_SPAWN_SETSID | LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF),
+                "posix_spawnattr_setflags");
+            SpawnCalls.CheckErrno(LibC.SigEmptySet(sigset), "sigemptyset");
+            SpawnCalls.CheckResult(LibC.PosixSpawnAttrSetSigMask(attributes, sigset), "posix_spawnattr_setsigmask");
+            SpawnCalls.CheckErrno(LibC.SigFillSet(sigset), "sigfillset");
+            SpawnCalls.CheckResult(LibC.PosixSpawnAttrSetSigDefault(attributes, sigset), "posix_spawnattr_setsigdefault");
+
+            int pid;
+            var error = LibC.PosixSpawn(&pid, path, actions, attributes, argvArray, envArray);
+            if (error != 0)
+            {
+                throw new Win32Exception(error, $"Cannot start '{executable}': {new Win32Exception(error).Message} (posix_spawn).");
+            }
+
+            return pid;
+        }
+        finally
+        {
+            if (addedStdin)
+            {
+                stdin.DangerousRelease();
+            }
+
+            if (addedStdout)
+            {
+                stdout.DangerousRelease();
+            }
+
+            if (addedStderr)
+            {
+                stderr.DangerousRelease();
+            }
+
+            // destroy only frees glibc's allocations and returns 0; a failure cannot be acted on here.
+            if (actionsReady)
+            {
+                _ = LibC.PosixSpawnFileActionsDestroy(actions);
+            }
+
+            if (attributesReady)
+            {
+                _ = LibC.PosixSpawnAttrDestroy(attributes);
+            }
+
+            foreach (var s in strings)
+            {
+                NativeMemory.Free((void*)s);
+            }
+
+            NativeMemory.Free(argvArray);
+            NativeMemory.Free(envArray);
+            NativeMemory.Free(sigset);
+            NativeMemory.Free(attributes);
+            NativeMemory.Free(actions);
+        }
+    }
+
+    private static unsafe byte* Utf8(string value, List<nint> owned)
+    {
+        var count = Encoding.UTF8.GetByteCount(value);
+        var buffer = (byte*)NativeMemory.Alloc((nuint)count + 1);
+        owned.Add((nint)buffer);
+        Encoding.UTF8.GetBytes(value, new Span<byte>(buffer, count));
+        buffer[count] = 0;
+        return buffer;
+    }
+}

@@ -1,0 +1,14 @@
+namespace PrivSep.Broker.Exec;
+
+/// <summary>
+/// A command the broker has decided to run: an absolute path (never looked up in <c>PATH</c>), the argument vector
+/// after argv[0], the user and group to run as, the time after which the whole process group is killed
+/// (<see cref="Timeout.InfiniteTimeSpan"/> for none) and the output cap, which the future relay enforces.
+/// </summary>
+internal sealed record CommandSpec(
+    string Path,
+    IReadOnlyList<string> Arguments,
+    uint Uid,
+    uint Gid,
+    TimeSpan Timeout,
+    long MaxOutputBytes);
