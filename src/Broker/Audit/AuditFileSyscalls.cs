@@ -6,47 +6,32 @@ namespace PrivSep.Broker.Audit;
 
 /// <summary>
 /// The few Linux system calls the audit files need and the BCL does not expose:
-/// <c>O_APPEND</c> (FileStream's Append mode only seeks to the end and then writes at its own
+/// <c>LibC.O_APPEND</c> (FileStream's Append mode only seeks to the end and then writes at its own
 /// tracked offset), one unbuffered <c>write</c> per line, <c>ftruncate</c> to take back a
 /// partial line, and an open-file-description lock so two brokers never fork one chain.
 /// </summary>
 internal static unsafe class AuditFileSyscalls
 {
-    // Values shared by x86-64 and arm64 Linux (asm-generic); the broker runs only on Linux.
-    private const int O_RDWR = 0x2;
-    private const int O_CREAT = 0x40;
-    private const int O_EXCL = 0x80;
-    private const int O_APPEND = 0x400;
-    private const int O_CLOEXEC = 0x80000;
-    private const int F_OFD_SETLK = 37;
-    private const short F_WRLCK = 1;
-    private const int SEEK_END = 2;
-
-    internal const int ENOENT = 2;
-    internal const int EINTR = 4;
-    internal const int EAGAIN = 11;
-    internal const int EACCES = 13;
-
     /// <summary>Read-write, append-only; created 0600 if missing (the umask can only narrow it).</summary>
     public static SafeFileHandle OpenForAppend(string path) =>
-        Open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0x180 /* 0600 */);
+        Open(path, LibC.O_RDWR | LibC.O_APPEND | LibC.O_CREAT | LibC.O_CLOEXEC, 0x180 /* 0600 */);
 
     /// <summary>Read-write at explicit offsets; null when the file does not exist.</summary>
     public static SafeFileHandle? OpenExistingForUpdate(string path)
     {
-        int fd = LibC.Open(path, O_RDWR | O_CLOEXEC, 0);
+        int fd = LibC.Open(path, LibC.O_RDWR | LibC.O_CLOEXEC, 0);
         if (fd >= 0)
         {
             return new SafeFileHandle(fd, ownsHandle: true);
         }
 
         int errno = Marshal.GetLastPInvokeError();
-        return errno == ENOENT ? null : throw Failure("open", path, errno);
+        return errno == LibC.ENOENT ? null : throw Failure("open", path, errno);
     }
 
     /// <summary>Creates a new 0600 file, failing if one appeared meanwhile.</summary>
     public static SafeFileHandle CreateNew(string path) =>
-        Open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0x180 /* 0600 */);
+        Open(path, LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL | LibC.O_CLOEXEC, 0x180 /* 0600 */);
 
     /// <summary>
     /// Takes an exclusive lock tied to this open file description. Returns false when another
@@ -56,16 +41,16 @@ internal static unsafe class AuditFileSyscalls
     /// </summary>
     public static bool TryLockExclusive(SafeFileHandle file, string path)
     {
-        var request = new LibC.FileLockRequest { Type = F_WRLCK, Whence = 0, Start = 0, Length = 0, Pid = 0 };
-        while (LibC.Fcntl(file, F_OFD_SETLK, &request) != 0)
+        var request = new LibC.FileLockRequest { Type = LibC.F_WRLCK, Whence = 0, Start = 0, Length = 0, Pid = 0 };
+        while (LibC.Fcntl(file, LibC.F_OFD_SETLK, &request) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            if (errno == EINTR)
+            if (errno == LibC.EINTR)
             {
                 continue;
             }
 
-            return errno is EAGAIN or EACCES ? false : throw Failure("lock", path, errno);
+            return errno is LibC.EAGAIN or LibC.EACCES ? false : throw Failure("lock", path, errno);
         }
 
         return true;
@@ -74,7 +59,7 @@ internal static unsafe class AuditFileSyscalls
     /// <summary>The file's current size (0 for a character device such as /dev/full).</summary>
     public static long Length(SafeFileHandle file, string path)
     {
-        long end = LibC.LSeek(file, 0, SEEK_END);
+        long end = LibC.LSeek(file, 0, LibC.SEEK_END);
         return end >= 0 ? end : throw Failure("seek", path, Marshal.GetLastPInvokeError());
     }
 
@@ -98,7 +83,7 @@ internal static unsafe class AuditFileSyscalls
                 }
 
                 int errno = n == 0 ? 0 : Marshal.GetLastPInvokeError();
-                if (errno == EINTR)
+                if (errno == LibC.EINTR)
                 {
                     continue;
                 }
@@ -127,7 +112,7 @@ internal static unsafe class AuditFileSyscalls
                 }
 
                 int errno = n == 0 ? 28 /* ENOSPC */ : Marshal.GetLastPInvokeError();
-                if (errno != EINTR)
+                if (errno != LibC.EINTR)
                 {
                     throw Failure("write", path, errno);
                 }
@@ -152,7 +137,7 @@ internal static unsafe class AuditFileSyscalls
                 if (n < 0)
                 {
                     int errno = Marshal.GetLastPInvokeError();
-                    if (errno == EINTR)
+                    if (errno == LibC.EINTR)
                     {
                         continue;
                     }
@@ -173,7 +158,7 @@ internal static unsafe class AuditFileSyscalls
         while (LibC.FTruncate(file, length) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            if (errno != EINTR)
+            if (errno != LibC.EINTR)
             {
                 return errno;
             }
@@ -202,7 +187,7 @@ internal static unsafe class AuditFileSyscalls
             }
 
             int errno = Marshal.GetLastPInvokeError();
-            if (errno != EINTR)
+            if (errno != LibC.EINTR)
             {
                 throw Failure("open", path, errno);
             }

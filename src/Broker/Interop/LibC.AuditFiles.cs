@@ -6,6 +6,10 @@ namespace PrivSep.Broker.Interop;
 /// <summary>The file calls the audit log needs (see Audit/AuditFileSyscalls.cs for the checked wrappers).</summary>
 internal static unsafe partial class LibC
 {
+    /// <summary>Open-file-description locks: held per open file, so two brokers can never fork one audit chain.</summary>
+    public const int F_OFD_SETLK = 37;
+    public const short F_WRLCK = 1;
+
     /// <summary><c>struct flock</c> as Linux lays it out on 64-bit targets.</summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct FileLockRequest
