@@ -57,9 +57,9 @@ internal static class CommandLauncher
 
         // Three pipes, all close-on-exec. The child's ends are dup2'ed onto 0/1/2 in the child, where dup2 clears
         // close-on-exec; everything else is closed there. The parent keeps the other ends.
-        var (stdinRead, stdinWrite) = CreatePipe();
-        var (stdoutRead, stdoutWrite) = CreatePipe();
-        var (stderrRead, stderrWrite) = CreatePipe();
+        var (stdinRead, stdinWrite) = Pipes.Create();
+        var (stdoutRead, stdoutWrite) = Pipes.Create();
+        var (stderrRead, stderrWrite) = Pipes.Create();
         var childEnds = new[] { stdinRead, stdoutWrite, stderrWrite };
         var parentEnds = new[] { stdinWrite, stdoutRead, stderrRead };
         var started = false;
@@ -139,35 +139,6 @@ internal static class CommandLauncher
             spec.Path,
             .. spec.Arguments,
         ];
-    }
-
-    private static unsafe (SafeFileHandle Read, SafeFileHandle Write) CreatePipe()
-    {
-        int* fds = stackalloc int[2];
-        SpawnCalls.CheckErrno(LibC.Pipe2(fds, LibC.O_CLOEXEC), "pipe2");
-        var read = AboveStdio(fds[0]);
-        var write = AboveStdio(fds[1]);
-        return (read, write);
-    }
-
-    /// <summary>
-    /// Wraps a pipe end, moving it above 2 first: if the broker ran with 0, 1 or 2 closed, a pipe end could land on
-    /// a descriptor that a later dup2 in the child overwrites before it is itself duplicated.
-    /// </summary>
-    private static SafeFileHandle AboveStdio(int fd)
-    {
-        var handle = new SafeFileHandle(fd, ownsHandle: true);
-        if (fd > 2)
-        {
-            return handle;
-        }
-
-        using (handle)
-        {
-            var moved = LibC.FcntlDupFd(fd, LibC.F_DUPFD_CLOEXEC, 3);
-            SpawnCalls.CheckErrno(moved, "fcntl(F_DUPFD_CLOEXEC)");
-            return new SafeFileHandle(moved, ownsHandle: true);
-        }
     }
 
     private static unsafe int Spawn(string executable, List<string> argv, SafeFileHandle stdin, SafeFileHandle stdout, SafeFileHandle stderr)

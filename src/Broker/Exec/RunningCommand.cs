@@ -65,6 +65,24 @@ internal sealed class RunningCommand : IDisposable
     /// <summary>True once the timeout has killed the group.</summary>
     public bool TimedOut { get; private set; }
 
+    /// <summary>The signal that ended the command, 0 when it exited on its own; set before <see cref="Exited"/> completes.</summary>
+    public int TerminatingSignal { get; private set; }
+
+    /// <summary>
+    /// Sends <paramref name="signal"/> to the whole process group. Does nothing once the command has been reaped (its
+    /// group id may then belong to someone else).
+    /// </summary>
+    public void SignalGroup(int signal)
+    {
+        lock (gate)
+        {
+            if (!reaped)
+            {
+                SignalGroupLocked(signal);
+            }
+        }
+    }
+
     /// <summary>
     /// SIGKILL to the whole process group (the command and everything it started). Idempotent; does nothing once
     /// the command has been reaped, since its group was emptied before the reap.
@@ -113,14 +131,16 @@ internal sealed class RunningCommand : IDisposable
     }
 
     /// <summary>Caller holds <see cref="gate"/> and the leader is not yet reaped, so the group id is still ours.</summary>
-    private void SignalGroup()
+    private void SignalGroup() => SignalGroupLocked(LibC.SIGKILL);
+
+    private void SignalGroupLocked(int signal)
     {
-        if (LibC.Kill(-ProcessGroupId, LibC.SIGKILL) == -1)
+        if (LibC.Kill(-ProcessGroupId, signal) == -1)
         {
             var errno = Marshal.GetLastPInvokeError();
             if (errno != LibC.ESRCH)
             {
-                throw new Win32Exception(errno, $"kill(-{ProcessGroupId}, SIGKILL) failed: {new Win32Exception(errno).Message}");
+                throw new Win32Exception(errno, $"kill(-{ProcessGroupId}, {signal}) failed: {new Win32Exception(errno).Message}");
             }
         }
     }
@@ -180,6 +200,7 @@ internal sealed class RunningCommand : IDisposable
             }
 
             timeoutTimer?.Dispose();
+            TerminatingSignal = info.Code == LibC.CLD_EXITED ? 0 : info.Status;
             exited.TrySetResult(info.Code == LibC.CLD_EXITED ? info.Status : 128 + info.Status);
         }
         catch (Exception ex)

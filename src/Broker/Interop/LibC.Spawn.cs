@@ -17,6 +17,8 @@ internal static unsafe partial class LibC
     public const short POSIX_SPAWN_SETSID = 0x80;
 
     public const int F_DUPFD_CLOEXEC = 1030;
+    public const int F_GETFL = 3;
+    public const int F_SETFL = 4;
 
     public const int SIGKILL = 9;
 
@@ -56,8 +58,9 @@ internal static unsafe partial class LibC
     [LibraryImport("libc", EntryPoint = "pipe2", SetLastError = true)]
     public static partial int Pipe2(int* fds, int flags);
 
+    /// <summary>fcntl(2) with an int argument (F_DUPFD_CLOEXEC, F_GETFL, F_SETFL).</summary>
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
-    public static partial int FcntlDupFd(int fd, int command, int minimumFd);
+    public static partial int Fcntl(int fd, int command, int argument);
 
     [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_init", SetLastError = true)]
     public static partial int PosixSpawnFileActionsInit(void* actions);

@@ -120,6 +120,10 @@ public sealed class BrokerPolicy
     /// </summary>
     public ExecDecision CheckExec(string path, IReadOnlyList<string> arguments) => _exec.Check(path, arguments);
 
+    /// <summary>The first exec rule whose path ends in the file name <paramref name="fileName"/>, if any.</summary>
+    public ExecRule? FindExecRuleForFileName(string fileName) =>
+        _exec.Rules.FirstOrDefault(r => string.Equals(System.IO.Path.GetFileName(r.Path), fileName, StringComparison.Ordinal));
+
     private PolicyDecision CheckPath(string path, PathGlobSet allowRules, string defaultDeny)
     {
         ArgumentNullException.ThrowIfNull(path);

@@ -26,6 +26,9 @@ public sealed record PolicyLimits
 
     public int HandleIdleTimeoutSeconds { get; init; } = 300;
 
+    /// <summary>Brokered commands running at once, over all connections: each is a process and a relay thread.</summary>
+    public int MaxRunningCommands { get; init; } = 8;
+
     /// <summary>
     /// The accepted range of each limit, keyed by its JSON name in the policy's <c>limits</c> object.
     /// Lower bounds keep the broker usable (a message must hold a request); upper bounds keep one
@@ -41,6 +44,7 @@ public sealed record PolicyLimits
         new("handshakeTimeoutSeconds", 1, 60, (l, v) => l with { HandshakeTimeoutSeconds = v }),
         new("requestTimeoutSeconds", 1, 3600, (l, v) => l with { RequestTimeoutSeconds = v }),
         new("handleIdleTimeoutSeconds", 1, 86400, (l, v) => l with { HandleIdleTimeoutSeconds = v }),
+        new("maxRunningCommands", 1, 256, (l, v) => l with { MaxRunningCommands = v }),
     ];
 
     internal sealed record LimitRange(string JsonName, int Min, int Max, Func<PolicyLimits, int, PolicyLimits> With);

@@ -54,6 +54,21 @@ internal sealed class BrokerService(BrokerState state, SessionContext session) :
     public Task<PingResponse> PingAsync(PingRequest request, CancellationToken cancellationToken) =>
         this.RunAsync(request?.Plugin, new PingAction(Required(request), TimeSpan.FromSeconds(state.Policy.Limits.RequestTimeoutSeconds)), cancellationToken);
 
+    public Task<ExecCheckResponse> CheckCommandAsync(ExecRequest request, CancellationToken cancellationToken) =>
+        this.RunAsync(request?.Plugin, new CheckCommandAction(Required(request)), cancellationToken);
+
+    public Task<ExecStartResponse> StartCommandAsync(ExecRequest request, CancellationToken cancellationToken) =>
+        this.RunAsync(request?.Plugin, new StartCommandAction(Required(request), ClaimedPlugin(request?.Plugin), state, session), cancellationToken);
+
+    public Task<ExecWaitResponse> WaitCommandAsync(ExecWaitRequest request, CancellationToken cancellationToken) =>
+        this.RunAsync(null, new WaitCommandAction(Required(request), session.Handles), cancellationToken);
+
+    public Task SignalCommandAsync(ExecSignalRequest request, CancellationToken cancellationToken) =>
+        this.RunAsync(null, new SignalCommandAction(Required(request), session.Handles), cancellationToken);
+
+    private static string? ClaimedPlugin(string? plugin) =>
+        plugin is { Length: > ProtocolDefaults.MaxPluginNameLength } ? plugin[..ProtocolDefaults.MaxPluginNameLength] : plugin;
+
     private static T Required<T>(T? request)
         where T : class =>
         request ?? throw BrokerActionException.Invalid("The request has no arguments.");
@@ -62,7 +77,6 @@ internal sealed class BrokerService(BrokerState state, SessionContext session) :
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(state.Policy.Limits.RequestTimeoutSeconds));
-        string? claimedPlugin = plugin is { Length: > ProtocolDefaults.MaxPluginNameLength } ? plugin[..ProtocolDefaults.MaxPluginNameLength] : plugin;
-        return await this.pipeline.RunAsync(claimedPlugin, action, timeout.Token).ConfigureAwait(false);
+        return await this.pipeline.RunAsync(ClaimedPlugin(plugin), action, timeout.Token).ConfigureAwait(false);
     }
 }

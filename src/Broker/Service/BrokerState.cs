@@ -15,5 +15,8 @@ internal sealed class BrokerState(BrokerPolicy policy, AuditLog audit, SharedSec
 
     public SharedSecret Secret { get; } = secret;
 
+    /// <summary>Brokered commands running now, over all connections (limits.maxRunningCommands).</summary>
+    public Exec.CommandSlots Commands { get; } = new();
+
     public void ReplacePolicy(BrokerPolicy replacement) => Volatile.Write(ref this.policy, replacement);
 }

@@ -16,10 +16,15 @@ public static class BrokerMethods
     public const string ReadDirectory = "dir.read";
     public const string CloseHandle = "handle.close";
     public const string Ping = "net.ping";
+    public const string CheckCommand = "exec.check";
+    public const string StartCommand = "exec.start";
+    public const string WaitCommand = "exec.wait";
+    public const string SignalCommand = "exec.signal";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         OpenFile, GetFileStatus, DeleteFile, MoveFile, CreateDirectory, DeleteDirectory,
         OpenDirectory, ReadDirectory, CloseHandle, Ping,
+        CheckCommand, StartCommand, WaitCommand, SignalCommand,
     };
 }

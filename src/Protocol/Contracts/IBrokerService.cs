@@ -39,4 +39,23 @@ public partial interface IBrokerService
 
     [JsonRpcMethod(BrokerMethods.Ping)]
     Task<PingResponse> PingAsync(PingRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Where a command runs: <see cref="ExecRoute.Broker"/> when a rule allows it, <see cref="ExecRoute.Local"/> when no
+    /// rule names its path; a PolicyDenied error when a rule names the path but no rule matches the arguments, or when a
+    /// bare name (a PATH lookup) would find a file a rule names. Audited either way.
+    /// </summary>
+    [JsonRpcMethod(BrokerMethods.CheckCommand)]
+    Task<ExecCheckResponse> CheckCommandAsync(ExecRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Runs an allowed command; see <see cref="ExecStartResponse"/> for its stdio and lifetime.</summary>
+    [JsonRpcMethod(BrokerMethods.StartCommand)]
+    Task<ExecStartResponse> StartCommandAsync(ExecRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Waits (bounded) for a started command to end and its output to be relayed.</summary>
+    [JsonRpcMethod(BrokerMethods.WaitCommand)]
+    Task<ExecWaitResponse> WaitCommandAsync(ExecWaitRequest request, CancellationToken cancellationToken);
+
+    [JsonRpcMethod(BrokerMethods.SignalCommand)]
+    Task SignalCommandAsync(ExecSignalRequest request, CancellationToken cancellationToken);
 }

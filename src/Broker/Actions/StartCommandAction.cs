@@ -1,0 +1,154 @@
+using System.ComponentModel;
+using System.Globalization;
+using PrivSep.Broker.Audit;
+using PrivSep.Broker.Exec;
+using PrivSep.Broker.Interop;
+using PrivSep.Broker.Policy;
+using PrivSep.Broker.Service;
+using PrivSep.Broker.Session;
+using PrivSep.Protocol.Contracts;
+
+namespace PrivSep.Broker.Actions;
+
+/// <summary>
+/// exec.start: runs a command a rule allows — the checked file (<see cref="ExecutableCheck"/>), as the rule's user,
+/// with the rule's time and output limits — ties it to this connection's handle table and sends the client its
+/// ends of the relayed stdio. The pipeline audits the start; the command's end gets its own "exec.exit" line.
+/// </summary>
+internal sealed class StartCommandAction(ExecRequest request, string? plugin, BrokerState state, SessionContext session) : IBrokerAction<ExecStartResponse>
+{
+    private BrokerPolicy? policy;
+    private (string Path, IReadOnlyList<string> Arguments) command;
+    private int? pid;
+    private string? user;
+
+    public string Name => "exec.start";
+
+    public IReadOnlyList<KeyValuePair<string, string?>> AuditArguments =>
+    [
+        .. ExecArguments.Audit(request),
+        new("user", this.user),
+        new("pid", this.pid?.ToString(CultureInfo.InvariantCulture)),
+    ];
+
+    public ValueTask<IReadOnlyList<PolicyQuestion>> PrepareAsync(BrokerPolicy policy, CancellationToken cancellationToken)
+    {
+        this.command = ExecArguments.Validate(request);
+        this.policy = policy;
+        return ValueTask.FromResult<IReadOnlyList<PolicyQuestion>>([PolicyQuestion.Exec(this.command.Path, this.command.Arguments)]);
+    }
+
+    public ValueTask<ExecStartResponse> PerformAsync(CancellationToken cancellationToken)
+    {
+        // The pipeline allowed this command on this same policy snapshot; this reads which rule did (its user and limits).
+        var rule = this.policy!.CheckExec(this.command.Path, this.command.Arguments).Matched
+            ?? throw new BrokerActionException(BrokerErrorCode.Internal, "The allowing exec rule could not be found again.");
+        this.user = rule.User;
+        var executable = ExecutableCheck.Verify(rule);
+        var (uid, gid) = RunAs(rule);
+        var limits = this.policy.Limits;
+        if (session.Handles.Count >= limits.MaxOpenHandles)
+        {
+            throw new BrokerActionException(BrokerErrorCode.QuotaExceeded, $"Too many open broker handles on this connection (limits.maxOpenHandles = {limits.MaxOpenHandles}); wait for or kill running commands.", rule: "limits.maxOpenHandles");
+        }
+
+        if (!state.Commands.TryTake(limits.MaxRunningCommands))
+        {
+            throw new BrokerActionException(BrokerErrorCode.QuotaExceeded, $"The broker already runs {limits.MaxRunningCommands} commands (limits.maxRunningCommands); try again when one has ended.", rule: "limits.maxRunningCommands");
+        }
+
+        var slotHeld = true;
+        try
+        {
+            var spec = new CommandSpec(executable, this.command.Arguments, uid, gid, TimeSpan.FromSeconds(rule.TimeoutSeconds), rule.MaxOutputBytes);
+            RunningCommand running;
+            try
+            {
+                running = CommandLauncher.Start(spec);
+            }
+            catch (Win32Exception ex)
+            {
+                throw new BrokerActionException(BrokerErrorCode.IOFailure, $"The broker could not start '{executable}': {ex.Message}", this.command.Path, rule.RuleName);
+            }
+
+            this.pid = running.Pid;
+            var brokered = new BrokeredCommand(running, rule.MaxOutputBytes, (end, cause) => this.RecordEnd(rule, running.Pid, end, cause), out var ends);
+            slotHeld = false;
+            _ = brokered.Completion.ContinueWith(_ => state.Commands.Release(), TaskScheduler.Default);
+
+            // From here the handle table owns the command: a failure below kills it through the table (or Add itself).
+            long handle;
+            try
+            {
+                handle = session.Handles.Add(brokered);
+            }
+            catch
+            {
+                ends.Stdin.Dispose();
+                ends.Stdout.Dispose();
+                ends.Stderr.Dispose();
+                throw;
+            }
+
+            // Queued before the response is written, so the descriptors reach the client no later than the response naming them.
+            var stdin = session.Stream.EnqueueDescriptor(ends.Stdin);
+            var stdout = session.Stream.EnqueueDescriptor(ends.Stdout);
+            var stderr = session.Stream.EnqueueDescriptor(ends.Stderr);
+            return ValueTask.FromResult(new ExecStartResponse(handle, running.Pid, stdin, stdout, stderr));
+        }
+        finally
+        {
+            if (slotHeld)
+            {
+                state.Commands.Release();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+    }
+
+    /// <summary>The rule's user, looked up now: users can change after the policy was loaded, and a changed uid is refused.</summary>
+    private static (uint Uid, uint Gid) RunAs(ExecRule rule)
+    {
+        if (!LibC.TryGetPasswdIds(rule.User, out var uid, out var gid))
+        {
+            throw new BrokerActionException(BrokerErrorCode.PolicyDenied, $"The user '{rule.User}' that {rule.RuleName} runs as no longer exists; create it or fix the rule and reload the policy.", rule.Path, rule.RuleName);
+        }
+
+        if (uid != rule.Uid)
+        {
+            throw new BrokerActionException(BrokerErrorCode.PolicyDenied, $"The user '{rule.User}' of {rule.RuleName} now has uid {uid}, not the {rule.Uid} it had when the policy was loaded; reload the policy (SIGHUP).", rule.Path, rule.RuleName);
+        }
+
+        return (uid, gid);
+    }
+
+    private void RecordEnd(ExecRule rule, int commandPid, ExecWaitResponse end, string cause)
+    {
+        state.Audit.Append(new AuditRecord
+        {
+            Pid = session.Peer.Pid,
+            Uid = session.Peer.Uid,
+            Gid = session.Peer.Gid,
+            Plugin = plugin,
+            Action = "exec.exit",
+            Args =
+            [
+                new("command", ExecRule.FormatCommand(this.command.Path, this.command.Arguments)),
+                new("pid", commandPid.ToString(CultureInfo.InvariantCulture)),
+                new("exitCode", end.ExitCode.ToString(CultureInfo.InvariantCulture)),
+                new("signal", end.Signal.ToString(CultureInfo.InvariantCulture)),
+                new("stdoutBytes", end.StdoutBytes.ToString(CultureInfo.InvariantCulture)),
+                new("stderrBytes", end.StderrBytes.ToString(CultureInfo.InvariantCulture)),
+                new("cause", cause),
+            ],
+            ResolvedPath = this.command.Path,
+            Decision = "allow",
+            Rule = rule.RuleName,
+            Outcome = end.Signal == 0 ? $"exit {end.ExitCode}" : $"signal {end.Signal}",
+            DurationMicroseconds = end.DurationMilliseconds * 1000,
+        });
+    }
+}
