@@ -38,12 +38,13 @@ cleanup() {
 trap cleanup EXIT
 
 if [ "${DEMO_SKIP_BUILD:-}" != 1 ]; then
-  echo "== building (Release): broker, privsep CLI, monitoring agent, sample plugins"
+  echo "== building (Release): broker, privsep CLI, relay, monitoring agent, sample plugins"
   started=$SECONDS
   cat > "$demo/demo.slnx" <<SLNX
 <Solution>
   <Project Path="$repo/src/Broker/PrivSep.Broker.csproj" />
   <Project Path="$repo/src/Cli/PrivSep.Cli.csproj" />
+  <Project Path="$repo/src/Relay/PrivSep.Relay.csproj" />
   <Project Path="$repo/samples/MonitoringAgent.Contracts/MonitoringAgent.Contracts.csproj" />
   <Project Path="$repo/samples/MonitoringAgent/MonitoringAgent.csproj" />
   <Project Path="$repo/samples/Plugins/PingCheck/PingCheck.csproj" />
@@ -51,6 +52,7 @@ if [ "${DEMO_SKIP_BUILD:-}" != 1 ]; then
   <Project Path="$repo/samples/Plugins/ConfigReader/ConfigReader.csproj" />
   <Project Path="$repo/samples/Plugins/ReportWriter/ReportWriter.csproj" />
   <Project Path="$repo/samples/Plugins/Rogue/Rogue.csproj" />
+  <Project Path="$repo/samples/Plugins/DiskHealth/DiskHealth.csproj" />
 </Solution>
 SLNX
   dotnet build "$demo/demo.slnx" -c Release -nologo -v quiet -clp:ErrorsOnly -p:ArtifactsPath="$artifacts"
@@ -61,15 +63,18 @@ demo_started=$SECONDS
 echo "== preparing a demo host under $demo/host"
 id -u "$agent_user" >/dev/null 2>&1 || useradd --system --user-group --no-create-home --shell /usr/sbin/nologin "$agent_user"
 host="$demo/host"
-mkdir -p "$host/var/log" "$host/etc/mysql" "$host/etc/cron.d" "$host/var/lib/privsep/sandbox" "$demo/etc" "$demo/keys" "$demo/plugins-built"
+mkdir -p "$host/var/log" "$host/etc/mysql" "$host/etc/cron.d" "$host/var/lib/privsep/sandbox" "$host/var/lib/smart" "$demo/etc" "$demo/keys" "$demo/plugins-built"
 printf 'Nov 27 03:00:01 host sshd[812]: Accepted publickey for admin from 192.0.2.10 port 50122\nNov 27 03:04:17 host sudo: admin : TTY=pts/0 ; USER=root ; COMMAND=/usr/bin/apt update\n' > "$host/var/log/auth.log"
 printf '[client]\nhost     = localhost\nuser     = debian-sys-maint\npassword = s3cr3t-not-for-agents\n' > "$host/etc/mysql/debian.cnf"
 printf 'root:$6$not-for-agents:19000:0:99999:7:::\n' > "$host/etc/shadow"
-chmod 0600 "$host/var/log/auth.log" "$host/etc/mysql/debian.cnf" "$host/etc/shadow"
+# What `smartctl -H /dev/sda` would print; DiskHealth reads it with an allow-listed root command (head stands in for smartctl).
+printf 'SMART overall-health self-assessment test result: PASSED\nSMART Attributes Data Structure revision number: 16\n' > "$host/var/lib/smart/sda.report"
+chmod 0600 "$host/var/log/auth.log" "$host/etc/mysql/debian.cnf" "$host/etc/shadow" "$host/var/lib/smart/sda.report"
 head -c 32 /dev/urandom | base64 > "$demo/etc/agent.secret"
 chown "root:$agent_user" "$demo/etc/agent.secret"; chmod 0640 "$demo/etc/agent.secret"
-# The sample policy, with every absolute path moved under the demo host root (CIDRs and user names do not start with "/").
-sed "s#\"/#\"$host/#g" "$repo/samples/policy.json" > "$demo/etc/policy.json"
+# The sample policy, with every absolute path moved under the demo host root (CIDRs and user names do not start with "/"),
+# except the commands exec rules run: those are the real /usr/bin tools.
+sed -e "s#\"/#\"$host/#g" -e "s#\"$host/usr/bin/#\"/usr/bin/#g" "$repo/samples/policy.json" > "$demo/etc/policy.json"
 privsep policy check "$demo/etc/policy.json" >/dev/null
 
 echo "== signing key (privsep keygen)"
@@ -77,7 +82,7 @@ privsep keygen --out "$demo/keys/plugins.pem" | sed 's/^/   /'
 chmod 0644 "$demo/keys/plugins.pub.pem"
 
 echo "== rewriting and signing the sample plugins (privsep rewrite)"
-for plugin in PingCheck AuthLogTail ConfigReader ReportWriter Rogue; do
+for plugin in PingCheck AuthLogTail ConfigReader ReportWriter Rogue DiskHealth; do
   cp "$bin/$plugin/release/$plugin.dll" "$bin/$plugin/release/$plugin.pdb" "$demo/plugins-built/"
 done
 # The contract comes with the plugins' build output; the agent uses its own copy (shared with every plugin's context).
@@ -86,7 +91,9 @@ privsep rewrite "$demo/plugins-built" --out "$demo/plugins" --sign-key "$demo/ke
   || { cat "$demo/rewrite.log" >&2; exit 1; }
 grep -E "PS100[1-3]|rewrote|signed|manifest" "$demo/rewrite.log" | sed 's/^/   /' | head -n 12 || true
 cp -r "$bin/MonitoringAgent/release" "$demo/agent"
-chmod -R a+rX "$demo/agent" "$demo/plugins" "$demo/keys/plugins.pub.pem"
+# The relay the Shim starts for a brokered command (installed as /usr/libexec/privsep/privsep-relay on a real host).
+cp -r "$bin/PrivSep.Relay/release" "$demo/relay"
+chmod -R a+rX "$demo/agent" "$demo/relay" "$demo/plugins" "$demo/keys/plugins.pub.pem"
 
 echo "== starting privsep-broker as root"
 dotnet "$bin/PrivSep.Broker/release/privsep-broker.dll" --policy "$demo/etc/policy.json" --socket "$demo/run/broker.sock" \
@@ -104,6 +111,7 @@ echo "== running the monitoring agent as '$agent_user' (uid $(id -u "$agent_user
 setpriv --reuid="$agent_user" --regid="$agent_user" --init-groups --inh-caps=-all \
   env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$demo" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
   PRIVSEP_SOCKET="$demo/run/broker.sock" PRIVSEP_SECRET_FILE="$demo/etc/agent.secret" PRIVSEP_ROUTE=broker \
+  PRIVSEP_RELAY="$demo/relay/privsep-relay.dll" \
   MONITOR_HOST_ROOT="$host" \
   dotnet "$demo/agent/MonitoringAgent.dll" --plugins "$demo/plugins" --public-key "$demo/keys/plugins.pub.pem" \
     --rounds 3 --interval-ms 1500 --table > "$demo/agent.out" 2> "$demo/agent.err" &

@@ -46,6 +46,9 @@ public sealed class DemoTests
         AssertRow(output, 1, "Rogue", "ping 198.51.100.7", "denied by broker rule default deny (no ping.targets rule matches)");
         AssertRow(output, 1, "Rogue", "setuid(0) via P/Invoke", "blocked by kernel (EPERM)");
         AssertRow(output, 1, "Rogue", "read /var/log/auth.log via reflection", "blocked by kernel (UnauthorizedAccessException)");
+        AssertRow(output, 1, "DiskHealth", "run /usr/bin/head -c 64 /var/lib/smart/sda.report", "allowed by broker", "exit 0, 64 bytes, health PASSED");
+        AssertRow(output, 1, "Rogue", "run /usr/bin/head -c 4096 /etc/shadow", "denied by broker rule exec: arguments match no rule for /usr/bin/head (closest: exec[0] \"/usr/bin/head -c 64 /var/lib/smart/sd?.report\")");
+        AssertRow(output, 1, "Rogue", "run /usr/bin/cat /etc/shadow", "blocked by kernel (EACCES)");
         Assert.DoesNotContain("failed:", output, output);
         Assert.IsTrue(Regex.IsMatch(output, @"audit\.jsonl: valid — \d+ lines"), output);
         StringAssert.Contains(output, "the rogue plugin's cron job was not created");

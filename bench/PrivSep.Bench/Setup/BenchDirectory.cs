@@ -102,6 +102,10 @@ internal sealed class BenchDirectory : IDisposable
               "agents": { "users": ["root"] },
               "files": { "read": ["{{this.Root}}/read/**"] },
               "ping": { "targets": ["127.0.0.1/32"] },
+              "exec": [
+                { "path": "/usr/bin/true", "args": [] },
+                { "path": "/usr/bin/head", "args": ["-c", "*", "/dev/zero"], "maxOutputBytes": 134217728 }
+              ],
               "limits": { "maxConnections": 64, "maxRequestsPerSecond": 1000000, "maxConcurrentRequests": 32 }
             }
             """);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.NetworkInformation;
 using System.Reflection;
 using System.Runtime.InteropServices;
@@ -34,6 +35,12 @@ public sealed partial class Rogue : IMonitoringPlugin
 
         yield return SetUidRoot();
 
+        // A command a rule names, with arguments no rule allows: refused by the broker, never run unprivileged instead.
+        yield return Try($"run /usr/bin/head -c 4096 {shadow}", () => Run("/usr/bin/head", "-c", "4096", shadow));
+
+        // A command no rule names starts unprivileged, as without PrivSep: the kernel refuses what it tries.
+        yield return RunUnprivileged("/usr/bin/cat", shadow);
+
         // Not rewritten (the call goes through reflection): the agent's own rights apply.
         string authLog = HostPaths.Of("/var/log/auth.log");
         yield return Try($"read {authLog} via reflection", () =>
@@ -48,6 +55,33 @@ public sealed partial class Rogue : IMonitoringPlugin
         try
         {
             return CheckResult.Success(action, attempt());
+        }
+        catch (Exception e)
+        {
+            return CheckResult.Failure(action, e);
+        }
+    }
+
+    private static string Run(string path, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(path, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        string output = process.StandardOutput.ReadToEnd();
+        string errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0 ? $"read {output.Length} characters" : throw new ChildFailedException(process.ExitCode, errors.Trim());
+    }
+
+    private static CheckResult RunUnprivileged(string path, string file)
+    {
+        string action = $"run {path} {file}";
+        try
+        {
+            return CheckResult.Success(action, Run(path, file));
+        }
+        catch (ChildFailedException e) when (e.Message.Contains("Permission denied", StringComparison.Ordinal))
+        {
+            return new CheckResult(action, false, $"exit code {e.ExitCode}", "EACCES", e.Message);
         }
         catch (Exception e)
         {
@@ -71,4 +105,9 @@ public sealed partial class Rogue : IMonitoringPlugin
 
     [LibraryImport("libc", EntryPoint = "setuid", SetLastError = true)]
     private static partial int SetUid(uint uid);
+
+    private sealed class ChildFailedException(int exitCode, string errors) : Exception($"exit code {exitCode}: {errors}")
+    {
+        public int ExitCode { get; } = exitCode;
+    }
 }

@@ -112,7 +112,7 @@ internal sealed class RequestPipeline(BrokerState state, SessionContext session)
 
     private static BrokerActionException Denied(PolicyQuestion question, PolicyDecision verdict) => question.Access switch
     {
-        AccessKind.Exec or AccessKind.ExecRoute => new(BrokerErrorCode.PolicyDenied, $"The command '{Policy.ExecRule.FormatCommand(question.Subject, question.Arguments!)}' is refused by the PrivSep broker policy ({verdict.Rule}).", question.Subject, verdict.Rule),
+        AccessKind.Exec or AccessKind.ExecRoute => new(BrokerErrorCode.PolicyDenied, $"The command '{Policy.ExecRule.FormatCommand(question.Subject, question.Arguments!)}' is denied by the PrivSep broker policy ({verdict.Rule}).", question.Subject, verdict.Rule),
         AccessKind.Ping => new(BrokerErrorCode.PolicyDenied, $"Ping to '{question.HostName ?? question.Subject}' ({question.Subject}) is denied by the PrivSep broker policy ({verdict.Rule}).", question.Subject, verdict.Rule),
         _ => new(BrokerErrorCode.PolicyDenied, $"Access to the path '{question.Subject}' is denied by the PrivSep broker policy ({verdict.Rule}).", question.Subject, verdict.Rule),
     };
