@@ -85,7 +85,7 @@ try
     await PingFigure.RunAsync(table);
     Progress("4/5 request rate, 1 and 16 clients (2 × 6 s)");
     await RequestRateFigure.RunAsync(context, rawRoundTrip, sequentialStat, table);
-    Progress("5/5 brokered commands: /usr/bin/true and 64 MiB of output");
+    Progress("5/5 brokered commands (figure 6): /usr/bin/true and 64 MiB of output");
     await CommandFigure.RunAsync(context, table);
     Progress("diagnostics: round-trip anatomy, audit append cost");
     await RoundTripAnatomy.RunAsync(context, table);

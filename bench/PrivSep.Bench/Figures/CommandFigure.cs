@@ -6,7 +6,7 @@ using PrivSep.Protocol.Contracts;
 namespace PrivSep.Bench.Figures;
 
 /// <summary>
-/// Figure 5: brokered commands (issue 6). Start-to-exit of <c>/usr/bin/true</c> and 64 MiB of output from
+/// Figure 6: brokered commands (issue 6). Start-to-exit of <c>/usr/bin/true</c> and 64 MiB of output from
 /// <c>head -c 67108864 /dev/zero</c>, through the broker (exec.start, the three relayed pipes read to their end,
 /// exec.wait) against the same command started locally with <see cref="Process"/> as root, in the same run.
 /// </summary>
@@ -23,8 +23,8 @@ internal static class CommandFigure
             perRound: 20,
             new TimedOperation("local Process.Start(/usr/bin/true)", async () => await RunLocallyAsync("/usr/bin/true", []).ConfigureAwait(false)),
             new TimedOperation("brokered /usr/bin/true", async () => await RunBrokeredAsync(channel, "/usr/bin/true", []).ConfigureAwait(false)));
-        table.Add(new("5. Local `Process.Start(\"/usr/bin/true\")` + exit, as root (baseline)", ResultTable.Micros(startExit[0].MedianMicroseconds), ResultTable.Micros(startExit[0].P90Microseconds), "—", "—", "—", null));
-        OpenReadFigure.AddVersus(table, "5. Brokered `/usr/bin/true`: exec.start + relayed stdio to EOF + exec.wait", startExit[1], startExit[0], target: null);
+        table.Add(new("6. Local `Process.Start(\"/usr/bin/true\")` + exit, as root (baseline)", ResultTable.Micros(startExit[0].MedianMicroseconds), ResultTable.Micros(startExit[0].P90Microseconds), "—", "—", "—", null));
+        OpenReadFigure.AddVersus(table, "6. Brokered `/usr/bin/true`: exec.start + relayed stdio to EOF + exec.wait", startExit[1], startExit[0], target: null);
 
         string[] large = ["-c", LargeOutputBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), "/dev/zero"];
         var throughput = await Interleaved.MeasureAsync(
@@ -33,10 +33,10 @@ internal static class CommandFigure
             perRound: 4,
             new TimedOperation("local head 64 MiB", async () => Expect(await RunLocallyAsync("/usr/bin/head", large).ConfigureAwait(false))),
             new TimedOperation("brokered head 64 MiB", async () => Expect(await RunBrokeredAsync(channel, "/usr/bin/head", large).ConfigureAwait(false))));
-        table.Add(new("5. Local `head -c 64MiB /dev/zero`, output read to EOF (baseline)", ResultTable.Micros(throughput[0].MedianMicroseconds), ResultTable.Micros(throughput[0].P90Microseconds), "—", "—", "—", null));
-        OpenReadFigure.AddVersus(table, "5. Brokered `head -c 64MiB /dev/zero`, relayed output read to EOF", throughput[1], throughput[0], target: null);
+        table.Add(new("6. Local `head -c 64MiB /dev/zero`, output read to EOF (baseline)", ResultTable.Micros(throughput[0].MedianMicroseconds), ResultTable.Micros(throughput[0].P90Microseconds), "—", "—", "—", null));
+        OpenReadFigure.AddVersus(table, "6. Brokered `head -c 64MiB /dev/zero`, relayed output read to EOF", throughput[1], throughput[0], target: null);
         table.Diagnostic(
-            "5. Output throughput, local vs brokered (MiB/s, medians)",
+            "6. Output throughput, local vs brokered (MiB/s, medians)",
             $"{64 / (throughput[0].MedianMicroseconds / 1e6):0} vs {64 / (throughput[1].MedianMicroseconds / 1e6):0}");
     }
 

@@ -72,7 +72,19 @@ internal sealed class StartCommandAction(ExecRequest request, string? plugin, Br
             }
 
             this.pid = running.Pid;
-            var brokered = new BrokeredCommand(running, rule.MaxOutputBytes, (end, cause) => this.RecordEnd(rule, running.Pid, end, cause), out var ends);
+            BrokeredCommand brokered;
+            CommandRelay.ClientEnds ends;
+            try
+            {
+                brokered = new BrokeredCommand(running, rule.MaxOutputBytes, (end, cause) => this.RecordEnd(rule, running.Pid, end, cause), out ends);
+            }
+            catch
+            {
+                // No relay (pipes could not be made): the command must not run unattended.
+                running.Dispose();
+                throw;
+            }
+
             slotHeld = false;
             _ = brokered.Completion.ContinueWith(_ => state.Commands.Release(), TaskScheduler.Default);
 
