@@ -4,15 +4,27 @@ namespace PrivSep.Shim;
 
 /// <summary>
 /// Where the Shim finds the broker and when it uses it. Read once from the environment
-/// (<c>PRIVSEP_SOCKET</c>, <c>PRIVSEP_SECRET_FILE</c>, <c>PRIVSEP_ROUTE</c>); a host may set it in code before loading plugins.
+/// (<c>PRIVSEP_SOCKET</c>, <c>PRIVSEP_SECRET_FILE</c>, <c>PRIVSEP_ROUTE</c>, <c>PRIVSEP_RELAY</c>); a host may set it in code
+/// before loading plugins.
 /// </summary>
 public sealed record ShimSettings
 {
+    /// <summary>Where deployments install privsep-relay (an apphost); only the Shim starts it, so the broker need not know.</summary>
+    public const string DefaultRelayPath = "/usr/libexec/privsep/privsep-relay";
+
+    public const string RelayEnvironmentVariable = "PRIVSEP_RELAY";
+
     private static ShimSettings? current;
 
     public string SocketPath { get; init; } = ProtocolDefaults.SocketPath;
 
     public string SecretFilePath { get; init; } = ProtocolDefaults.SecretFilePath;
+
+    /// <summary>
+    /// The relay the Shim starts in place of a command the broker runs: the <c>privsep-relay</c> executable, or its
+    /// <c>privsep-relay.dll</c>, which is then run by the dotnet host.
+    /// </summary>
+    public string RelayPath { get; init; } = DefaultRelayPath;
 
     /// <summary>
     /// False (the default, <c>PRIVSEP_ROUTE</c> unset or <c>fallback</c>): try the original BCL call first and ask the broker only when
@@ -51,6 +63,7 @@ public sealed record ShimSettings
             SocketPath = NonEmpty(Environment.GetEnvironmentVariable(ProtocolDefaults.SocketEnvironmentVariable)) ?? ProtocolDefaults.SocketPath,
             SecretFilePath = NonEmpty(Environment.GetEnvironmentVariable(ProtocolDefaults.SecretFileEnvironmentVariable)) ?? ProtocolDefaults.SecretFilePath,
             RouteAllCallsToBroker = allToBroker,
+            RelayPath = NonEmpty(Environment.GetEnvironmentVariable(RelayEnvironmentVariable)) ?? DefaultRelayPath,
         };
     }
 

@@ -81,13 +81,7 @@ public sealed class RewrittenPluginTests
     [ClassCleanup]
     public static void StopBroker()
     {
-        if (broker is not null)
-        {
-            int exit = broker.Stop();
-            broker.Dispose();
-            Assert.AreEqual(0, exit, "the broker exits 0 on SIGTERM. Log:\n" + broker.Log);
-        }
-
+        broker?.StopExpectingCleanExit();
         deployment?.Dispose();
     }
 

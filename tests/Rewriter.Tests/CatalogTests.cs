@@ -11,12 +11,18 @@ public sealed class CatalogTests
     {
         ShimCatalog catalog = ShimCatalog.Load(ShimLocator.DefaultShimPath);
 
-        Assert.AreEqual(128, catalog.Entries.Count);
+        Assert.AreEqual(133, catalog.Entries.Count);
         Assert.AreEqual(64, catalog.Sha256.Length);
         CatalogEntry read = catalog.Entries.Single(e => e.OriginalId == "M:System.IO.File.ReadAllText(System.String)");
         Assert.AreEqual(ReplacementShape.Static, read.Shape);
         Assert.AreEqual(ReplacementShape.Constructor, catalog.Entries.Single(e => e.OriginalId == "M:System.IO.FileStream.#ctor(System.String,System.IO.FileMode)").Shape);
         Assert.AreEqual(ReplacementShape.Instance, catalog.Entries.Single(e => e.OriginalId == "M:System.Net.NetworkInformation.Ping.Send(System.String)").Shape);
+
+        // Process.Start: the parameterless instance member and the static overloads share a name and must not be confused.
+        CatalogEntry instanceStart = catalog.Entries.Single(e => e.OriginalId == "M:System.Diagnostics.Process.Start");
+        Assert.AreEqual(ReplacementShape.Instance, instanceStart.Shape);
+        Assert.IsFalse(instanceStart.IsVirtual);
+        Assert.AreEqual(ReplacementShape.Static, catalog.Entries.Single(e => e.OriginalId == "M:System.Diagnostics.Process.Start(System.Diagnostics.ProcessStartInfo)").Shape);
     }
 
     [TestMethod]

@@ -5,12 +5,13 @@ namespace PrivSep.Shim.Interop;
 
 /// <summary>
 /// The few libc calls the Shim needs and .NET does not expose: <c>access(2)</c>, to tell "does not exist" from
-/// "cannot look" where the BCL answers both with false, and <c>fstat(2)</c>, to recognise two descriptors of the
-/// same file. Every call's result is checked.
+/// "cannot look" where the BCL answers both with false (and to find executables as a PATH search does), and
+/// <c>fstat(2)</c>, to recognise two descriptors of the same file. Every call's result is checked.
 /// </summary>
 internal static unsafe partial class LibC
 {
     public const int F_OK = 0;
+    public const int X_OK = 1;
     public const int R_OK = 4;
 
     public const int EPERM = 1;

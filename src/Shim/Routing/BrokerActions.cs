@@ -43,5 +43,7 @@ internal static class BrokerActions
 
         public Task<PingResponse> PingAsync(string hostOrAddress, int timeoutMilliseconds, byte[] buffer, PingOptions? options, CancellationToken cancellationToken) =>
             BrokeredPing.SendAsync(hostOrAddress, timeoutMilliseconds, buffer, options, cancellationToken);
+
+        public ExecCheckResponse CheckCommand(ExecRequest request) => BrokeredCommands.Check(request);
     }
 }

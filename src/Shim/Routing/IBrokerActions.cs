@@ -5,8 +5,9 @@ namespace PrivSep.Shim.Routing;
 
 /// <summary>
 /// The broker's actions as the replacements use them, mirroring the client facade (<see cref="Client.BrokeredFileSystem"/>,
-/// <see cref="Client.BrokeredPing"/>). An interface so that the replacements' brokered semantics (BOM detection, path
-/// joining, append positioning, pattern matching) can be tested against a stand-in while the broker itself is elsewhere.
+/// <see cref="Client.BrokeredPing"/>, <see cref="Client.BrokeredCommands"/>). An interface so that the replacements' brokered
+/// semantics (BOM detection, path joining, append positioning, pattern matching, where a command runs) can be tested
+/// against a stand-in while the broker itself is elsewhere.
 /// </summary>
 internal interface IBrokerActions
 {
@@ -30,4 +31,7 @@ internal interface IBrokerActions
     PingResponse Ping(string hostOrAddress, int timeoutMilliseconds, byte[] buffer, PingOptions? options);
 
     Task<PingResponse> PingAsync(string hostOrAddress, int timeoutMilliseconds, byte[] buffer, PingOptions? options, CancellationToken cancellationToken);
+
+    /// <summary>exec.check: where the command runs. A refusal is an <see cref="UnauthorizedAccessException"/> naming the rule.</summary>
+    ExecCheckResponse CheckCommand(ExecRequest request);
 }

@@ -119,6 +119,14 @@ internal sealed class BrokerProcess : IDisposable
         this.process.Dispose();
     }
 
+    /// <summary>At the end of a test class: stops the broker and checks it stopped cleanly (exit 0 on SIGTERM).</summary>
+    public void StopExpectingCleanExit()
+    {
+        int exit = this.Stop();
+        this.Dispose();
+        Assert.AreEqual(0, exit, "the broker exits 0 on SIGTERM. Log:\n" + this.Log);
+    }
+
     private void OnLine(string? line)
     {
         if (line is null)

@@ -7,6 +7,9 @@ namespace PrivSep.EndToEnd.Tests.Fixture;
 /// </summary>
 internal sealed class Deployment : IDisposable
 {
+    /// <summary>What the root-only <c>logs/auth.log</c> holds.</summary>
+    public const string AuthLogContent = "Nov 27 sshd[1]: Accepted publickey for admin\n";
+
     private Deployment(string root)
     {
         this.Root = root;
@@ -30,7 +33,8 @@ internal sealed class Deployment : IDisposable
 
     public string AuditPath => Path.Combine(this.Root, "audit", "audit.jsonl");
 
-    public static Deployment Create()
+    /// <param name="execRules">The policy's <c>exec</c> rules (a JSON array's content, paths already absolute); none by default.</param>
+    public static Deployment Create(Func<Deployment, string>? execRules = null)
     {
         TestUser.EnsureExists();
         string root = Directory.CreateTempSubdirectory("privsep-e2e-").FullName;
@@ -41,7 +45,7 @@ internal sealed class Deployment : IDisposable
             Directory.CreateDirectory(directory, Mode("rwxr-xr-x"));
         }
 
-        WriteRootOnly(Path.Combine(deployment.Logs, "auth.log"), "Nov 27 sshd[1]: Accepted publickey for admin\n");
+        WriteRootOnly(Path.Combine(deployment.Logs, "auth.log"), AuthLogContent);
         WriteRootOnly(Path.Combine(deployment.Logs, "shadow.log"), "root:$6$denied\n");
         File.WriteAllText(Path.Combine(deployment.Logs, "public.log"), "anyone may read this\n");
         File.SetUnixFileMode(Path.Combine(deployment.Logs, "public.log"), Mode("rw-r--r--"));
@@ -62,7 +66,8 @@ internal sealed class Deployment : IDisposable
                 "write": ["{{deployment.Sandbox}}/**"],
                 "deny":  ["{{deployment.Logs}}/shadow.log"]
               },
-              "ping": { "targets": ["127.0.0.0/8"] }
+              "ping": { "targets": ["127.0.0.0/8"] },
+              "exec": [{{execRules?.Invoke(deployment) ?? string.Empty}}]
             }
             """);
         deployment.CopyBinaries();
@@ -95,10 +100,21 @@ internal sealed class Deployment : IDisposable
         return mode;
     }
 
-    private static void WriteRootOnly(string path, string content)
+    /// <summary>A file only root may read (0600), like the logs and reports the broker reads for the agent.</summary>
+    public static void WriteRootOnly(string path, string content)
     {
         File.WriteAllText(path, content);
         File.SetUnixFileMode(path, Mode("rw-------"));
+    }
+
+    /// <summary>A directory and the files in it that the unprivileged test user may read (0755 and 0644), e.g. a rewritten plugin's.</summary>
+    public static void MakeReadableByAll(string directory)
+    {
+        File.SetUnixFileMode(directory, Mode("rwxr-xr-x"));
+        foreach (string file in Directory.EnumerateFiles(directory))
+        {
+            File.SetUnixFileMode(file, Mode("rw-r--r--"));
+        }
     }
 
     /// <summary>The test output folder may sit below directories the test user cannot enter; copy what it runs to a readable place.</summary>

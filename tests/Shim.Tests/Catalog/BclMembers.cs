@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.NetworkInformation;
 using System.Reflection;
 
@@ -8,8 +9,9 @@ internal static class BclMembers
 {
     private const BindingFlags Everything = BindingFlags.Public | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly;
 
-    // System.Private.CoreLib (File, Directory, FileStream, StreamReader, StreamWriter) and System.Net.Ping (Ping).
-    private static readonly Assembly[] FrameworkAssemblies = [typeof(object).Assembly, typeof(Ping).Assembly];
+    // System.Private.CoreLib (File, Directory, FileStream, StreamReader, StreamWriter), System.Net.Ping (Ping) and
+    // System.Diagnostics.Process (Process).
+    private static readonly Assembly[] FrameworkAssemblies = [typeof(object).Assembly, typeof(Ping).Assembly, typeof(Process).Assembly];
 
     /// <summary>Every public method or constructor whose documentation ID is <paramref name="documentationId"/>.</summary>
     public static IReadOnlyList<MethodBase> Resolve(string documentationId)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.NetworkInformation;
 using System.Reflection;
 
@@ -22,19 +23,23 @@ public sealed class CatalogTests
         (typeof(Directory), [
             "Exists", "CreateDirectory", "Delete", "GetFiles", "EnumerateFiles", "GetDirectories", "EnumerateDirectories", "EnumerateFileSystemEntries"]),
         (typeof(Ping), ["Send", "SendPingAsync"]),
+        (typeof(Process), ["Start"]),
     ];
 
     /// <summary>Types whose path-taking constructors (first parameter a string) must all be replaced.</summary>
     private static readonly Type[] RequiredPathConstructors = [typeof(FileStream), typeof(StreamReader), typeof(StreamWriter)];
 
     /// <summary>
-    /// Overloads of required names that are deliberately not replaced: they take an already-open handle, so nothing
-    /// privileged happens in them (the privileged step was the open, which is replaced).
+    /// Overloads of required names that are deliberately not replaced: the file ones take an already-open handle, so
+    /// nothing privileged happens in them (the privileged step was the open, which is replaced); the Process ones with
+    /// a password are Windows-only ([SupportedOSPlatform("windows")]) and throw PlatformNotSupportedException on Linux.
     /// </summary>
     private static readonly string[] NotReplaced =
     [
         "M:System.IO.File.GetAttributes(Microsoft.Win32.SafeHandles.SafeFileHandle)",
         "M:System.IO.File.GetLastWriteTimeUtc(Microsoft.Win32.SafeHandles.SafeFileHandle)",
+        "M:System.Diagnostics.Process.Start(System.String,System.String,System.Security.SecureString,System.String)",
+        "M:System.Diagnostics.Process.Start(System.String,System.String,System.String,System.Security.SecureString,System.String)",
     ];
 
     public TestContext TestContext { get; set; } = null!;

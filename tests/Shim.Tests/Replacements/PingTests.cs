@@ -138,5 +138,7 @@ public sealed class PingTests
         public void DeleteDirectory(string path, bool recursive) => this.others.DeleteDirectory(path, recursive);
 
         public IEnumerable<DirectoryEntry> EnumerateDirectory(string path) => this.others.EnumerateDirectory(path);
+
+        public ExecCheckResponse CheckCommand(ExecRequest request) => this.others.CheckCommand(request);
     }
 }

@@ -9,10 +9,17 @@ namespace PrivSep.Shim.Tests.Support;
 /// A stand-in broker that performs each action itself (as root, in these tests) and answers the way the client facade
 /// does: files come back as a FileStream built on a bare descriptor (synchronous, positioned at 0, as a received
 /// descriptor is), a missing file as FileNotFoundException, a listing without "." and "..". Ping answers with
-/// <see cref="PingAnswer"/> and remembers what it was asked.
+/// <see cref="PingAnswer"/> and remembers what it was asked; exec.check answers with <see cref="CommandAnswer"/>.
 /// </summary>
 internal sealed class DirectBrokerActions : IBrokerActions
 {
+    private readonly List<ExecRequest> commandChecks = [];
+
+    /// <summary>How exec.check answers (or throws, as the client facade would); by default no rule names the command.</summary>
+    public Func<ExecRequest, ExecCheckResponse> CommandAnswer { get; set; } = _ => new ExecCheckResponse(ExecRoute.Local, "no exec rule names the path");
+
+    public IReadOnlyList<ExecRequest> CommandChecks => this.commandChecks;
+
     public PingResponse PingAnswer { get; set; } = new(IPStatus.Success, "127.0.0.1", 1, [], 64, false);
 
     public (string Host, int Timeout, byte[] Buffer, PingOptions? Options)? LastPing { get; private set; }
@@ -75,4 +82,10 @@ internal sealed class DirectBrokerActions : IBrokerActions
 
     public Task<PingResponse> PingAsync(string hostOrAddress, int timeoutMilliseconds, byte[] buffer, PingOptions? options, CancellationToken cancellationToken) =>
         Task.FromResult(this.Ping(hostOrAddress, timeoutMilliseconds, buffer, options));
+
+    public ExecCheckResponse CheckCommand(ExecRequest request)
+    {
+        this.commandChecks.Add(request);
+        return this.CommandAnswer(request);
+    }
 }

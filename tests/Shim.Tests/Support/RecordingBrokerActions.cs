@@ -71,4 +71,10 @@ internal sealed class RecordingBrokerActions(IBrokerActions inner) : IBrokerActi
         this.calls.Enqueue($"PingAsync {hostOrAddress} {timeoutMilliseconds}");
         return inner.PingAsync(hostOrAddress, timeoutMilliseconds, buffer, options, cancellationToken);
     }
+
+    public ExecCheckResponse CheckCommand(ExecRequest request)
+    {
+        this.calls.Enqueue($"CheckCommand {request.Path} {string.Join(' ', request.Arguments)}");
+        return inner.CheckCommand(request);
+    }
 }

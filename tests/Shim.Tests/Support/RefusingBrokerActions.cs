@@ -27,5 +27,7 @@ internal sealed class RefusingBrokerActions : IBrokerActions
 
     public Task<PingResponse> PingAsync(string hostOrAddress, int timeoutMilliseconds, byte[] buffer, PingOptions? options, CancellationToken cancellationToken) => throw Asked(nameof(this.PingAsync));
 
+    public ExecCheckResponse CheckCommand(ExecRequest request) => throw Asked(nameof(this.CheckCommand));
+
     private static AssertFailedException Asked(string action) => new($"The broker was asked to {action}, but nothing should have been sent.");
 }

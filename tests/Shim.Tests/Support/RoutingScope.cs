@@ -32,6 +32,13 @@ internal sealed class RoutingScope : IDisposable
     /// <summary>Fast path, with <paramref name="actions"/> answering whatever falls back to the broker.</summary>
     public static RoutingScope FastPath(IBrokerActions actions) => new(routeAllCallsToBroker: false, actions);
 
+    /// <summary>Puts <paramref name="relayPath"/> where the Shim looks for privsep-relay, until the scope ends.</summary>
+    public RoutingScope WithRelay(string relayPath)
+    {
+        ShimSettings.Current = ShimSettings.Current with { RelayPath = relayPath };
+        return this;
+    }
+
     public void Dispose()
     {
         ShimSettings.Current = this.previousSettings;

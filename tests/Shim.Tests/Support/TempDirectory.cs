@@ -20,6 +20,14 @@ internal sealed class TempDirectory : IDisposable
         return full;
     }
 
+    /// <summary>A <c>/bin/sh</c> script, mode 0755.</summary>
+    public string WriteScript(string relative, string body)
+    {
+        string full = this.Write(relative, "#!/bin/sh\n" + body + "\n");
+        File.SetUnixFileMode(full, (UnixFileMode)0b111_101_101);
+        return full;
+    }
+
     public string WriteBytes(string relative, byte[] contents)
     {
         string full = this[relative];

@@ -1,0 +1,48 @@
+using PrivSep.Protocol.Contracts;
+
+namespace PrivSep.Relay;
+
+/// <summary>
+/// The relay's run: the command is started in the broker, the relay's stdin goes to the command, the command's
+/// stdout and stderr come out of the relay's, signals are forwarded, and the relay ends with the command's exit code
+/// once the command has exited and its output has been relayed to the end.
+/// </summary>
+internal static class CommandRelay
+{
+    public static async Task<int> RunAsync(RelayCommandLine commandLine, CancellationToken cancellationToken)
+    {
+        using var channel = await BrokerConnection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var command = await BrokeredCommand.StartAsync(channel, commandLine, cancellationToken).ConfigureAwait(false);
+        using var signals = new SignalForwarder(command);
+
+        // The pipe ends are the relay's; each pump closes its command-side end when it is done. The relay's own stdio
+        // are borrowed: read and written, never closed.
+        var commandStdin = new DescriptorStream(command.Stdin, "the command's stdin");
+        var commandStdout = new DescriptorStream(command.Stdout, "the command's stdout");
+        var commandStderr = new DescriptorStream(command.Stderr, "the command's stderr");
+
+        // Never awaited: the relay's stdin may stay open after the command ended (a plugin that never closes it), and a
+        // blocked read must not keep the relay alive; the runtime does not wait for it at exit.
+        _ = StdioPump.Start(DescriptorStream.Borrowed(0, "stdin"), commandStdin, commandEnd: commandStdin);
+        var stdout = StdioPump.Start(commandStdout, DescriptorStream.Borrowed(1, "stdout"), commandEnd: commandStdout);
+        var stderr = StdioPump.Start(commandStderr, DescriptorStream.Borrowed(2, "stderr"), commandEnd: commandStderr);
+
+        var end = await command.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(stdout, stderr).ConfigureAwait(false);
+        ReportLimits(end);
+        return end.ExitCode;
+    }
+
+    private static void ReportLimits(ExecWaitResponse end)
+    {
+        if (end.TimedOut)
+        {
+            RelayConsole.Error($"the command ran longer than its policy rule allows and was killed after {end.DurationMilliseconds} ms.");
+        }
+
+        if (end.OutputLimitReached)
+        {
+            RelayConsole.Error($"the command's output reached its policy rule's limit and was cut ({end.StdoutBytes} bytes on stdout, {end.StderrBytes} on stderr).");
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+
+namespace PrivSep.Relay.Tests;
+
+/// <summary>The built privsep-relay.dll (copied beside the tests by the project reference), run as a process of its own.</summary>
+internal static class RelayProcess
+{
+    public static string DllPath => Path.Combine(AppContext.BaseDirectory, "privsep-relay.dll");
+
+    /// <summary>Runs the relay to its end with <paramref name="environment"/> added to this process's, and no stdin.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) Run(IEnumerable<string> args, IReadOnlyDictionary<string, string?> environment)
+    {
+        var start = new ProcessStartInfo(DotnetHost)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(DllPath);
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        string stderr = process.StandardError.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
+        {
+            process.Kill();
+            throw new TimeoutException("privsep-relay did not end within 30 s. Its stderr: " + stderr);
+        }
+
+        return (process.ExitCode, stdout.Result, stderr);
+    }
+
+    /// <summary>The dotnet muxer running these tests, so the relay uses the same runtime.</summary>
+    private static string DotnetHost =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } fromSdk && File.Exists(fromSdk) ? fromSdk
+        : Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self
+        : "/usr/bin/dotnet";
+}
