@@ -11,6 +11,9 @@ public static class ProtocolDefaults
     public const string SecretFileEnvironmentVariable = "PRIVSEP_SECRET_FILE";
     public const string RouteEnvironmentVariable = "PRIVSEP_ROUTE";
 
+    /// <summary>Set by the Shim for privsep-relay: the pid of the agent that started it (the relay exits if its parent is another).</summary>
+    public const string RelayParentEnvironmentVariable = "PRIVSEP_RELAY_PARENT";
+
     /// <summary>Upper bound on one JSON-RPC message the client accepts; the broker's own limit comes from its policy.</summary>
     public const int ClientMaxMessageBytes = 16 * 1024 * 1024;
 

@@ -12,7 +12,7 @@ namespace PrivSep.Relay;
 internal static class ParentGuard
 {
     /// <summary>Set by the Shim to its own pid.</summary>
-    public const string ParentVariable = "PRIVSEP_RELAY_PARENT";
+    public const string ParentVariable = PrivSep.Protocol.ProtocolDefaults.RelayParentEnvironmentVariable;
 
     /// <exception cref="RelayFailure">The parent is already gone (or the variable is malformed).</exception>
     public static void Engage()

@@ -13,7 +13,7 @@ namespace PrivSep.Shim.Commands;
 /// </summary>
 internal sealed record RelayInvocation(string FileName, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment)
 {
-    public const string ParentVariable = "PRIVSEP_RELAY_PARENT";
+    public const string ParentVariable = PrivSep.Protocol.ProtocolDefaults.RelayParentEnvironmentVariable;
 
     /// <exception cref="System.ComponentModel.Win32Exception">The relay (or the dotnet host for a relay dll) is not there.</exception>
     public static RelayInvocation For(ExecRequest command, ShimSettings settings, string? workingDirectory)
