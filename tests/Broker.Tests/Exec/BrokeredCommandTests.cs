@@ -151,6 +151,22 @@ public sealed class BrokeredCommandTests
     }
 
     [TestMethod]
+    public async Task A_stopping_broker_kills_the_commands_it_runs()
+    {
+        var broker = await TestBroker.StartAsync(ExecPolicy.Default);
+        var client = await broker.ConnectAsync();
+        var command = await StartAsync(client, "/usr/bin/sh", "-c", "sleep 300 & echo $!; wait");
+        var grandchild = await FirstLineAsPidAsync(command);
+
+        await broker.DisposeAsync();
+
+        await WaitUntilGoneAsync(command.Started.Pid);
+        await WaitUntilGoneAsync(grandchild);
+        await client.DisposeAsync();
+        await command.DisposeAsync();
+    }
+
+    [TestMethod]
     public async Task A_forwarded_SIGTERM_reaches_the_command_which_may_handle_it()
     {
         await using var broker = await TestBroker.StartAsync(ExecPolicy.Default);
