@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using PrivSep.Protocol.Contracts;
 using PrivSep.Protocol.Handshake;
 using PrivSep.Protocol.Transport;
@@ -32,28 +31,9 @@ public sealed class BrokerChannel : IDisposable
     /// <exception cref="IOException">The broker is not reachable (the message says where it looked and why) or refused the handshake.</exception>
     public static async Task<BrokerChannel> ConnectAsync(string socketPath, SharedSecret secret, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        var stream = await BrokerSocket.ConnectAsync(socketPath, secret, timeout, cancellationToken).ConfigureAwait(false);
         try
         {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(timeout);
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), deadline.Token).ConfigureAwait(false);
-        }
-        catch (SocketException ex)
-        {
-            socket.Dispose();
-            throw new IOException(DescribeConnectFailure(socketPath, ex), ex);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            socket.Dispose();
-            throw new IOException($"The PrivSep broker at '{socketPath}' did not accept the connection within {timeout.TotalSeconds:0.#} s.");
-        }
-
-        var stream = new DescriptorSocketStream(socket, acceptDescriptors: true);
-        try
-        {
-            await HandshakeClient.AuthenticateAsync(stream, secret, socketPath, timeout, cancellationToken).ConfigureAwait(false);
             var rpc = new JsonRpc(RpcChannel.CreateClientHandler(stream));
             rpc.StartListening();
             return new BrokerChannel(stream, rpc);
@@ -70,15 +50,4 @@ public sealed class BrokerChannel : IDisposable
         this.rpc.Dispose();
         this.Stream.Dispose();
     }
-
-    private static string DescribeConnectFailure(string socketPath, SocketException ex) => ex.SocketErrorCode switch
-    {
-        SocketError.ConnectionRefused =>
-            $"The PrivSep broker is not reachable at '{socketPath}': the socket exists but nothing is listening (the broker stopped). Start privsep-broker.",
-        SocketError.AccessDenied =>
-            $"The PrivSep broker is not reachable at '{socketPath}': permission denied. The agent user must be in the group that owns the socket directory (0750) and the socket (0660).",
-        _ when !File.Exists(socketPath) =>
-            $"The PrivSep broker is not reachable at '{socketPath}': no such socket. Is privsep-broker running (systemctl start privsep-broker)? Set {ProtocolDefaults.SocketEnvironmentVariable} if it listens elsewhere.",
-        _ => $"The PrivSep broker is not reachable at '{socketPath}': {ex.Message}.",
-    };
 }

@@ -1,5 +1,6 @@
 using PrivSep.Protocol;
 using PrivSep.Protocol.Handshake;
+using PrivSep.Relay.Rpc;
 
 namespace PrivSep.Relay;
 
@@ -9,14 +10,15 @@ internal static class BrokerConnection
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
 
     /// <exception cref="RelayFailure">The secret cannot be read or the broker not reached (exit code 125); the message says why and what to do.</exception>
-    public static async Task<BrokerChannel> OpenAsync(CancellationToken cancellationToken)
+    public static async Task<BrokerRpcClient> OpenAsync(CancellationToken cancellationToken)
     {
         string socketPath = FromEnvironment(ProtocolDefaults.SocketEnvironmentVariable) ?? ProtocolDefaults.SocketPath;
         string secretPath = FromEnvironment(ProtocolDefaults.SecretFileEnvironmentVariable) ?? ProtocolDefaults.SecretFilePath;
         try
         {
             // SharedSecretException and the connection's failures are IOExceptions whose messages name the file or socket and the fix.
-            return await BrokerChannel.ConnectAsync(socketPath, SharedSecret.Load(secretPath), ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            var stream = await BrokerSocket.ConnectAsync(socketPath, SharedSecret.Load(secretPath), ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            return new BrokerRpcClient(stream);
         }
         catch (IOException ex)
         {

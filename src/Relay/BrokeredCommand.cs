@@ -1,7 +1,6 @@
 using Microsoft.Win32.SafeHandles;
-using PrivSep.Protocol;
 using PrivSep.Protocol.Contracts;
-using StreamJsonRpc;
+using PrivSep.Relay.Rpc;
 
 namespace PrivSep.Relay;
 
@@ -11,12 +10,12 @@ namespace PrivSep.Relay;
 /// </summary>
 internal sealed class BrokeredCommand
 {
-    private readonly BrokerChannel channel;
+    private readonly BrokerRpcClient broker;
     private readonly long handle;
 
-    private BrokeredCommand(BrokerChannel channel, ExecStartResponse started, SafeFileHandle stdin, SafeFileHandle stdout, SafeFileHandle stderr)
+    private BrokeredCommand(BrokerRpcClient broker, ExecStartResponse started, SafeFileHandle stdin, SafeFileHandle stdout, SafeFileHandle stderr)
     {
-        this.channel = channel;
+        this.broker = broker;
         this.handle = started.Handle;
         this.Pid = started.Pid;
         this.Stdin = stdin;
@@ -35,30 +34,33 @@ internal sealed class BrokeredCommand
 
     public SafeFileHandle Stderr { get; }
 
+    /// <summary>The JSON of the exec.start request for <paramref name="command"/>, written apart from sending it (see <see cref="CommandRelay"/>).</summary>
+    public static byte[] StartRequest(RelayCommandLine command) => ExecJson.Encode(new ExecRequest(command.Path, command.Arguments, command.Plugin));
+
+    /// <param name="request">The command's <see cref="StartRequest"/>.</param>
     /// <exception cref="RelayFailure">126 when the broker refused or could not start the command; 125 when the connection failed.</exception>
-    public static async Task<BrokeredCommand> StartAsync(BrokerChannel channel, RelayCommandLine command, CancellationToken cancellationToken)
+    public static async Task<BrokeredCommand> StartAsync(BrokerRpcClient broker, RelayCommandLine command, byte[] request, CancellationToken cancellationToken)
     {
-        var request = new ExecRequest(command.Path, command.Arguments, command.Plugin);
         ExecStartResponse started;
         try
         {
-            started = await channel.Service.StartCommandAsync(request, cancellationToken).ConfigureAwait(false);
+            started = await broker.CallAsync(BrokerMethods.StartCommand, request, ExecJson.ReadStarted, cancellationToken).ConfigureAwait(false);
         }
-        catch (RemoteInvocationException ex)
+        catch (RpcErrorException ex)
         {
             throw new RelayFailure(RelayExitCodes.CommandRefused, $"the PrivSep broker refused to run '{command.Path}': {ex.Message}", ex);
         }
-        catch (Exception ex) when (ex is ConnectionLostException or ObjectDisposedException or IOException)
+        catch (IOException ex)
         {
-            throw ConnectionLost(ex);
+            throw ConnectionFailed(ex);
         }
 
         // Take all three before anything can fail, so none is left unclaimed on the connection.
-        var received = channel.Stream.Received;
+        var received = broker.Received;
         var stdin = received.Take(started.StdinDescriptor);
         var stdout = received.Take(started.StdoutDescriptor);
         var stderr = received.Take(started.StderrDescriptor);
-        return new BrokeredCommand(channel, started, stdin, stdout, stderr);
+        return new BrokeredCommand(broker, started, stdin, stdout, stderr);
     }
 
     /// <summary>Asks the broker until the command has exited and its output was relayed to the end.</summary>
@@ -69,15 +71,16 @@ internal sealed class BrokeredCommand
             ExecWaitResponse answer;
             try
             {
-                answer = await this.channel.Service.WaitCommandAsync(new ExecWaitRequest(this.handle, ExecLimits.MaxWaitMilliseconds), cancellationToken).ConfigureAwait(false);
+                var request = ExecJson.Encode(new ExecWaitRequest(this.handle, ExecLimits.MaxWaitMilliseconds));
+                answer = await this.broker.CallAsync(BrokerMethods.WaitCommand, request, ExecJson.ReadEnded, cancellationToken).ConfigureAwait(false);
             }
-            catch (RemoteInvocationException ex)
+            catch (RpcErrorException ex)
             {
                 throw new RelayFailure(RelayExitCodes.RelayFailed, $"the PrivSep broker could not tell how the command ended: {ex.Message}", ex);
             }
-            catch (Exception ex) when (ex is ConnectionLostException or ObjectDisposedException or IOException)
+            catch (IOException ex)
             {
-                throw ConnectionLost(ex);
+                throw ConnectionFailed(ex);
             }
 
             if (answer.Exited)
@@ -88,9 +91,14 @@ internal sealed class BrokeredCommand
     }
 
     /// <summary>Sends one of <see cref="ExecLimits.ForwardableSignals"/> to the command's process group.</summary>
-    public Task SignalAsync(int signal, CancellationToken cancellationToken) =>
-        this.channel.Service.SignalCommandAsync(new ExecSignalRequest(this.handle, signal), cancellationToken);
+    /// <remarks>The broker answers with a null result; any result will do.</remarks>
+    public Task SignalAsync(int signal, CancellationToken cancellationToken)
+    {
+        var request = ExecJson.Encode(new ExecSignalRequest(this.handle, signal));
+        return this.broker.CallAsync(BrokerMethods.SignalCommand, request, static _ => true, cancellationToken);
+    }
 
-    private static RelayFailure ConnectionLost(Exception ex) =>
-        new(RelayExitCodes.RelayFailed, $"the connection to the PrivSep broker was lost ({ex.Message}); the broker ends a command whose connection closes. Check the broker's log.", ex);
+    private static RelayFailure ConnectionFailed(IOException ex) => ex is RpcProtocolException
+        ? new(RelayExitCodes.RelayFailed, $"the PrivSep broker's answer broke the protocol: {ex.Message}; the relay gives up, and the broker ends a command whose connection closes. Check that broker and relay are the same version.", ex)
+        : new(RelayExitCodes.RelayFailed, $"the connection to the PrivSep broker was lost ({ex.Message}); the broker ends a command whose connection closes. Check the broker's log.", ex);
 }

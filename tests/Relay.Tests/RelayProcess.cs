@@ -7,8 +7,18 @@ internal static class RelayProcess
 {
     public static string DllPath => Path.Combine(AppContext.BaseDirectory, "privsep-relay.dll");
 
+    /// <summary>The dotnet muxer running these tests, so the relay (and the broker) use the same runtime.</summary>
+    public static string DotnetHost =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } fromSdk && File.Exists(fromSdk) ? fromSdk
+        : Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self
+        : "/usr/bin/dotnet";
+
     /// <summary>Runs the relay to its end with <paramref name="environment"/> added to this process's, and no stdin.</summary>
-    public static (int ExitCode, string Stdout, string Stderr) Run(IEnumerable<string> args, IReadOnlyDictionary<string, string?> environment)
+    public static (int ExitCode, string Stdout, string Stderr) Run(IEnumerable<string> args, IReadOnlyDictionary<string, string?> environment) =>
+        Finish(Start(args, environment));
+
+    /// <summary>Starts the relay with <paramref name="environment"/> added to this process's, its stdin closed and its output redirected.</summary>
+    public static Process Start(IEnumerable<string> args, IReadOnlyDictionary<string, string?> environment)
     {
         var start = new ProcessStartInfo(DotnetHost)
         {
@@ -27,22 +37,25 @@ internal static class RelayProcess
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start)!;
+        var process = Process.Start(start)!;
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        string stderr = process.StandardError.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
-        {
-            process.Kill();
-            throw new TimeoutException("privsep-relay did not end within 30 s. Its stderr: " + stderr);
-        }
-
-        return (process.ExitCode, stdout.Result, stderr);
+        return process;
     }
 
-    /// <summary>The dotnet muxer running these tests, so the relay uses the same runtime.</summary>
-    private static string DotnetHost =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } fromSdk && File.Exists(fromSdk) ? fromSdk
-        : Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self
-        : "/usr/bin/dotnet";
+    /// <summary>Reads the relay's output to its end and waits for it to exit; disposes the process.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) Finish(Process process)
+    {
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            string stderr = process.StandardError.ReadToEnd();
+            if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
+            {
+                process.Kill();
+                throw new TimeoutException("privsep-relay did not end within 30 s. Its stderr: " + stderr);
+            }
+
+            return (process.ExitCode, stdout.Result, stderr);
+        }
+    }
 }
