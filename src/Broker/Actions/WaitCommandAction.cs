@@ -36,9 +36,13 @@ internal sealed class WaitCommandAction(ExecWaitRequest request, HandleTable han
     public async ValueTask<ExecWaitResponse> PerformAsync(CancellationToken cancellationToken)
     {
         var completion = handles.Use<BrokeredCommand, Task<ExecWaitResponse>>(request.Handle, command => command.Completion);
+
+        // A wait counts as use of the handle only when it starts: one longer than half the idle timeout would let the
+        // sweeper kill a command whose client is waiting for it, so such a wait answers "not yet" sooner.
+        var limit = Math.Min(request.TimeoutMilliseconds, handles.IdleTimeout.TotalMilliseconds / 2);
         try
         {
-            this.result = await completion.WaitAsync(TimeSpan.FromMilliseconds(request.TimeoutMilliseconds), cancellationToken).ConfigureAwait(false);
+            this.result = await completion.WaitAsync(TimeSpan.FromMilliseconds(limit), cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

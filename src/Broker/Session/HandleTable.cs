@@ -25,6 +25,9 @@ internal sealed class HandleTable : IDisposable
         this.sweeper = new Timer(_ => this.CloseIdle(), null, period, period);
     }
 
+    /// <summary>How long a handle may go unused before the sweeper frees it.</summary>
+    public TimeSpan IdleTimeout => this.idleTimeout;
+
     public int Count
     {
         get

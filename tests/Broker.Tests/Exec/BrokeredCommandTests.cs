@@ -260,6 +260,24 @@ public sealed class BrokeredCommandTests
     }
 
     [TestMethod]
+    public async Task A_client_waiting_longer_than_the_handle_idle_timeout_keeps_its_command()
+    {
+        // handleIdleTimeoutSeconds 1: a 10 s wait answers "not yet" within half of it, so the command is never swept.
+        await using var broker = await TestBroker.StartAsync(ExecPolicy.With("""{ "path": "/usr/bin/sleep", "args": ["*"] }""").Replace("\"handleIdleTimeoutSeconds\": 30", "\"handleIdleTimeoutSeconds\": 1", StringComparison.Ordinal));
+        await using var client = await broker.ConnectAsync();
+        await using var command = await StartAsync(client, "/usr/bin/sleep", "3");
+        var clock = Stopwatch.StartNew();
+
+        var first = await client.Service.WaitCommandAsync(new ExecWaitRequest(command.Started.Handle, 10_000), CancellationToken.None);
+        Assert.IsFalse(first.Exited);
+        Assert.IsLessThan(TimeSpan.FromSeconds(2), clock.Elapsed, "the wait is cut at half the idle timeout");
+
+        var end = await command.WaitAsync();
+        Assert.AreEqual(0, end.ExitCode, "the command ran to its end: the sweeper never took it");
+        Assert.AreEqual(0, end.Signal);
+    }
+
+    [TestMethod]
     public async Task A_finished_commands_handle_is_freed_by_the_wait_that_reports_the_end()
     {
         await using var broker = await TestBroker.StartAsync(ExecPolicy.Default);
