@@ -59,8 +59,18 @@ internal sealed class BrokeredCommand : IDisposable
             this.endCause ??= "handle closed or client disconnected";
         }
 
-        this.command.Dispose();
-        this.relay.Dispose();
+        // Kill, then stop the relay (its thread is gone when Dispose returns), and only then close the command's pipe
+        // ends: closed while the relay still polled them, their numbers could be reused by another open in the broker.
+        try
+        {
+            this.command.KillGroup();
+        }
+        finally
+        {
+            this.relay.Dispose();
+            this.command.Dispose();
+        }
+
         try
         {
             this.Completion.Wait();
