@@ -89,24 +89,24 @@ internal sealed class StartCommandAction(ExecRequest request, string? plugin, Br
             _ = brokered.Completion.ContinueWith(_ => state.Commands.Release(), TaskScheduler.Default);
 
             // From here the handle table owns the command: a failure below kills it through the table (or Add itself).
-            long handle;
             try
             {
-                handle = session.Handles.Add(brokered);
+                var handle = session.Handles.Add(brokered);
+
+                // Queued before the response is written, so the descriptors reach the client no later than the response naming them.
+                var stdin = session.Stream.EnqueueDescriptor(ends.Stdin);
+                var stdout = session.Stream.EnqueueDescriptor(ends.Stdout);
+                var stderr = session.Stream.EnqueueDescriptor(ends.Stderr);
+                return ValueTask.FromResult(new ExecStartResponse(handle, running.Pid, stdin, stdout, stderr));
             }
             catch
             {
+                // Ends not yet handed to the stream (the connection is gone) are closed here; closing one twice is harmless.
                 ends.Stdin.Dispose();
                 ends.Stdout.Dispose();
                 ends.Stderr.Dispose();
                 throw;
             }
-
-            // Queued before the response is written, so the descriptors reach the client no later than the response naming them.
-            var stdin = session.Stream.EnqueueDescriptor(ends.Stdin);
-            var stdout = session.Stream.EnqueueDescriptor(ends.Stdout);
-            var stderr = session.Stream.EnqueueDescriptor(ends.Stderr);
-            return ValueTask.FromResult(new ExecStartResponse(handle, running.Pid, stdin, stdout, stderr));
         }
         finally
         {
