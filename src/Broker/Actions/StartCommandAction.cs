@@ -12,10 +12,11 @@ namespace PrivSep.Broker.Actions;
 
 /// <summary>
 /// exec.start: runs a command a rule allows — the checked file (<see cref="ExecutableCheck"/>), as the rule's user,
-/// with the rule's time and output limits — ties it to this connection's handle table and sends the client its
-/// ends of the relayed stdio. The pipeline audits the start; the command's end gets its own "exec.exit" line.
+/// with the rule's time and output limits — and ties it to this connection's handle table. The pipeline audits the
+/// start (and kills the command if it cannot); the request table then sends the client its ends of the relayed stdio.
+/// The command's end gets its own "exec.exit" line, written after the start's.
 /// </summary>
-internal sealed class StartCommandAction(ExecRequest request, string? plugin, BrokerState state, SessionContext session) : IBrokerAction<ExecStartResponse>
+internal sealed class StartCommandAction(ExecRequest request, string? plugin, BrokerState state, SessionContext session) : IBrokerAction<StartedCommand>
 {
     private BrokerPolicy? policy;
     private (string Path, IReadOnlyList<string> Arguments) command;
@@ -38,7 +39,7 @@ internal sealed class StartCommandAction(ExecRequest request, string? plugin, Br
         return ValueTask.FromResult<IReadOnlyList<PolicyQuestion>>([PolicyQuestion.Exec(this.command.Path, this.command.Arguments)]);
     }
 
-    public ValueTask<ExecStartResponse> PerformAsync(CancellationToken cancellationToken)
+    public ValueTask<StartedCommand> PerformAsync(CancellationToken cancellationToken)
     {
         // The pipeline allowed this command on this same policy snapshot; this reads which rule did (its user and limits).
         var rule = this.policy!.CheckExec(this.command.Path, this.command.Arguments).Matched
@@ -76,7 +77,7 @@ internal sealed class StartCommandAction(ExecRequest request, string? plugin, Br
             CommandRelay.ClientEnds ends;
             try
             {
-                brokered = new BrokeredCommand(running, rule.MaxOutputBytes, (end, cause) => this.RecordEnd(rule, running.Pid, end, cause), out ends);
+                brokered = new BrokeredCommand(running, spec.MaxOutputBytes, (end, cause) => this.RecordEnd(rule, running.Pid, end, cause), out ends);
             }
             catch
             {
@@ -88,20 +89,15 @@ internal sealed class StartCommandAction(ExecRequest request, string? plugin, Br
             slotHeld = false;
             _ = brokered.Completion.ContinueWith(_ => state.Commands.Release(), TaskScheduler.Default);
 
-            // From here the handle table owns the command: a failure below kills it through the table (or Add itself).
+            // From here the handle table owns the command: if Add fails it kills the command itself.
             try
             {
                 var handle = session.Handles.Add(brokered);
-
-                // Queued before the response is written, so the descriptors reach the client no later than the response naming them.
-                var stdin = session.Stream.EnqueueDescriptor(ends.Stdin);
-                var stdout = session.Stream.EnqueueDescriptor(ends.Stdout);
-                var stderr = session.Stream.EnqueueDescriptor(ends.Stderr);
-                return ValueTask.FromResult(new ExecStartResponse(handle, running.Pid, stdin, stdout, stderr));
+                return ValueTask.FromResult(new StartedCommand(handle, brokered, ends, session.Handles));
             }
             catch
             {
-                // Ends not yet handed to the stream (the connection is gone) are closed here; closing one twice is harmless.
+                brokered.OnStartAudited(recorded: false);
                 ends.Stdin.Dispose();
                 ends.Stdout.Dispose();
                 ends.Stderr.Dispose();

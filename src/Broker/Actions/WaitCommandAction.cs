@@ -14,6 +14,7 @@ namespace PrivSep.Broker.Actions;
 internal sealed class WaitCommandAction(ExecWaitRequest request, HandleTable handles) : IBrokerAction<ExecWaitResponse>
 {
     private ExecWaitResponse? result;
+    private double requestTimeoutMilliseconds;
 
     public string Name => "exec.wait";
 
@@ -30,6 +31,8 @@ internal sealed class WaitCommandAction(ExecWaitRequest request, HandleTable han
             throw BrokerActionException.Invalid($"An exec.wait timeout must be between 1 and {ExecLimits.MaxWaitMilliseconds} ms.");
         }
 
+        this.requestTimeoutMilliseconds = policy.Limits.RequestTimeoutSeconds * 1000.0;
+
         return ValueTask.FromResult<IReadOnlyList<PolicyQuestion>>([]);
     }
 
@@ -37,9 +40,10 @@ internal sealed class WaitCommandAction(ExecWaitRequest request, HandleTable han
     {
         var completion = handles.Use<BrokeredCommand, Task<ExecWaitResponse>>(request.Handle, command => command.Completion);
 
-        // A wait counts as use of the handle only when it starts: one longer than half the idle timeout would let the
-        // sweeper kill a command whose client is waiting for it, so such a wait answers "not yet" sooner.
-        var limit = Math.Min(request.TimeoutMilliseconds, handles.IdleTimeout.TotalMilliseconds / 2);
+        // Answer "not yet" well within two other limits: a wait counts as use of the handle only when it starts, so one
+        // longer than half the idle timeout would let the sweeper kill a command whose client is waiting for it; and a
+        // wait cut by limits.requestTimeoutSeconds would be a failed request (the relay would give up its command).
+        var limit = Math.Min(request.TimeoutMilliseconds, Math.Min(handles.IdleTimeout.TotalMilliseconds, this.requestTimeoutMilliseconds) / 2);
         try
         {
             this.result = await completion.WaitAsync(TimeSpan.FromMilliseconds(limit), cancellationToken).ConfigureAwait(false);

@@ -17,18 +17,20 @@ namespace PrivSep.Broker.Exec;
 /// deadline is seen within one tick. Every buffer is fixed (<see cref="BufferBytes"/> per direction).
 /// </para>
 /// <para>
-/// The relay ends when stdout and stderr both reached end of file and were delivered, or when it is stopped. After
-/// the command exited, a client that takes no bytes for <see cref="DrainIdleLimit"/>, or a drain longer than
-/// <see cref="DrainLimit"/> (something outside the group, e.g. a daemon the command started with setsid, still
-/// holds the pipe), ends it too, so a finished command's resources are always freed.
+/// The relay ends when stdout and stderr both reached end of file and were delivered, or when it is stopped. A client
+/// that closes its end makes the relay close the command's (the command's next write fails with EPIPE, as with a
+/// local reader that went away). After the command exited, a drain longer than <see cref="DrainLimit"/> (a client
+/// that does not read, or a daemon the command started with setsid still holding the pipe) ends it too, so a finished
+/// command's resources are always freed; what was not delivered then is counted in <see cref="RelayTotals"/>.
 /// </para>
 /// </summary>
-internal sealed class CommandRelay : IDisposable
+internal sealed class CommandRelay
 {
     public const int BufferBytes = 64 * 1024;
     private const int TickMilliseconds = 100;
-    private static readonly TimeSpan DrainIdleLimit = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long after the command's exit its output may take to reach the client.</summary>
+    public static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(60);
 
     private readonly Flow stdin;
     private readonly Flow stdout;
@@ -39,7 +41,6 @@ internal sealed class CommandRelay : IDisposable
     private readonly Thread thread;
     private volatile bool stopRequested;
     private long exitedAt;
-    private long lastProgress;
     private bool limitReached;
 
     private CommandRelay(RunningCommand command, long maxOutputBytes, Action onOutputLimit, out ClientEnds clientEnds)
@@ -92,14 +93,8 @@ internal sealed class CommandRelay : IDisposable
     /// <summary>The command exited: from now on the drain limits apply.</summary>
     public void OnCommandExited() => Interlocked.CompareExchange(ref this.exitedAt, Stopwatch.GetTimestamp(), 0);
 
-    public void Dispose()
-    {
-        this.stopRequested = true;
-        if (this.thread.IsAlive && this.thread != Thread.CurrentThread)
-        {
-            this.thread.Join();
-        }
-    }
+    /// <summary>Asks the relay to end; its thread closes every end within one tick and then completes <see cref="Completed"/>.</summary>
+    public void Stop() => this.stopRequested = true;
 
     private static (SafeFileHandle Read, SafeFileHandle Write) Add(List<SafeFileHandle> opened, (SafeFileHandle Read, SafeFileHandle Write) pipe)
     {
@@ -114,7 +109,6 @@ internal sealed class CommandRelay : IDisposable
         var polled = new Flow[flows.Length];
         var polledSource = new bool[flows.Length];
         var descriptors = stackalloc LibC.PollDescriptor[flows.Length];
-        this.lastProgress = Stopwatch.GetTimestamp();
         try
         {
             while (!this.stopRequested && !(this.stdout.Finished && this.stderr.Finished) && !this.DrainOver())
@@ -154,10 +148,13 @@ internal sealed class CommandRelay : IDisposable
                         continue;
                     }
 
-                    var moved = polledSource[i] ? this.Fill(polled[i]) : Drain(polled[i]);
-                    if (moved)
+                    if (polledSource[i])
                     {
-                        this.lastProgress = Stopwatch.GetTimestamp();
+                        this.Fill(polled[i]);
+                    }
+                    else
+                    {
+                        Drain(polled[i]);
                     }
                 }
 
@@ -180,19 +177,19 @@ internal sealed class CommandRelay : IDisposable
                 flow.Close();
             }
 
-            this.completed.TrySetResult(new RelayTotals(this.stdout.Bytes, this.stderr.Bytes, this.limitReached));
+            var undelivered = this.stdout.Bytes - this.stdout.Delivered + this.stderr.Bytes - this.stderr.Delivered;
+            this.completed.TrySetResult(new RelayTotals(this.stdout.Bytes, this.stderr.Bytes, this.limitReached, undelivered));
         }
     }
 
     private bool DrainOver()
     {
         var exited = Interlocked.Read(ref this.exitedAt);
-        return exited != 0
-            && (Stopwatch.GetElapsedTime(exited) > DrainLimit || Stopwatch.GetElapsedTime(this.lastProgress) > DrainIdleLimit);
+        return exited != 0 && Stopwatch.GetElapsedTime(exited) > DrainLimit;
     }
 
     /// <summary>Reads what the source has into the empty buffer. Output past the cap is read and dropped, so the command never blocks on it.</summary>
-    private unsafe bool Fill(Flow flow)
+    private unsafe void Fill(Flow flow)
     {
         fixed (byte* buffer = flow.Buffer)
         {
@@ -200,19 +197,18 @@ internal sealed class CommandRelay : IDisposable
             if (read == -1)
             {
                 var errno = Marshal.GetLastPInvokeError();
-                if (errno is LibC.EAGAIN or LibC.EINTR)
+                if (errno is not (LibC.EAGAIN or LibC.EINTR))
                 {
-                    return false;
+                    flow.SourceDone = true;
                 }
 
-                flow.SourceDone = true;
-                return false;
+                return;
             }
 
             if (read == 0)
             {
                 flow.SourceDone = true;
-                return true;
+                return;
             }
 
             var kept = (int)read;
@@ -228,19 +224,16 @@ internal sealed class CommandRelay : IDisposable
                 flow.Bytes += kept;
             }
 
-            if (flow.SinkDone)
-            {
-                kept = 0;
-            }
-
             flow.Start = 0;
             flow.End = kept;
-            return true;
         }
     }
 
-    /// <summary>Writes what the sink takes. A sink that is gone (the client closed its end) makes the flow drop the rest.</summary>
-    private static unsafe bool Drain(Flow flow)
+    /// <summary>
+    /// Writes what the sink takes. A sink that is gone (the client closed its end, or the command its stdin) ends the
+    /// flow: the source is closed too, so whoever writes into it gets EPIPE, as it would from a reader that went away.
+    /// </summary>
+    private static unsafe void Drain(Flow flow)
     {
         fixed (byte* buffer = flow.Buffer)
         {
@@ -248,24 +241,21 @@ internal sealed class CommandRelay : IDisposable
             if (written == -1)
             {
                 var errno = Marshal.GetLastPInvokeError();
-                if (errno is LibC.EAGAIN or LibC.EINTR)
+                if (errno is not (LibC.EAGAIN or LibC.EINTR))
                 {
-                    return false;
+                    // EPIPE (the runtime ignores SIGPIPE) or any other error: nobody takes this stream any more.
+                    flow.Close();
                 }
 
-                // EPIPE (the runtime ignores SIGPIPE) or any other error: nobody takes this stream any more.
-                flow.SinkDone = true;
-                flow.Start = flow.End = 0;
-                return false;
+                return;
             }
 
             flow.Start += (int)written;
+            flow.Delivered += written;
             if (flow.Start == flow.End)
             {
                 flow.Start = flow.End = 0;
             }
-
-            return written > 0;
         }
     }
 
@@ -309,7 +299,11 @@ internal sealed class CommandRelay : IDisposable
 
         public bool SinkDone { get; set; }
 
+        /// <summary>Bytes read from the source (and, for output, counted against the cap).</summary>
         public long Bytes { get; set; }
+
+        /// <summary>Bytes the sink took.</summary>
+        public long Delivered { get; set; }
 
         public bool IsEmpty => this.Start == this.End;
 
@@ -325,5 +319,8 @@ internal sealed class CommandRelay : IDisposable
     }
 }
 
-/// <summary>What a relay moved: output bytes per stream, and whether the policy's cap cut it.</summary>
-internal sealed record RelayTotals(long StdoutBytes, long StderrBytes, bool OutputLimitReached);
+/// <summary>
+/// What a relay moved: output bytes per stream (as the command wrote them, up to the cap), whether the policy's cap
+/// cut it, and how many of those bytes never reached the client (it closed its end, or did not read them in time).
+/// </summary>
+internal sealed record RelayTotals(long StdoutBytes, long StderrBytes, bool OutputLimitReached, long UndeliveredBytes);

@@ -3,7 +3,7 @@ namespace PrivSep.Broker.Exec;
 /// <summary>
 /// A command the broker has decided to run: an absolute path (never looked up in <c>PATH</c>), the argument vector
 /// after argv[0], the user and group to run as, the time after which the whole process group is killed
-/// (<see cref="Timeout.InfiniteTimeSpan"/> for none) and the output cap, which the future relay enforces.
+/// (<see cref="Timeout.InfiniteTimeSpan"/> for none) and the output cap on stdout and stderr together, which the broker's <see cref="CommandRelay"/> enforces.
 /// </summary>
 internal sealed record CommandSpec(
     string Path,

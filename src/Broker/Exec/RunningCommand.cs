@@ -96,7 +96,7 @@ internal sealed class RunningCommand : IDisposable
                 return;
             }
 
-            SignalGroup();
+            KillGroupLocked();
         }
     }
 
@@ -131,7 +131,7 @@ internal sealed class RunningCommand : IDisposable
     }
 
     /// <summary>Caller holds <see cref="gate"/> and the leader is not yet reaped, so the group id is still ours.</summary>
-    private void SignalGroup() => SignalGroupLocked(LibC.SIGKILL);
+    private void KillGroupLocked() => SignalGroupLocked(LibC.SIGKILL);
 
     private void SignalGroupLocked(int signal)
     {
@@ -157,7 +157,7 @@ internal sealed class RunningCommand : IDisposable
             TimedOut = true;
             try
             {
-                SignalGroup();
+                KillGroupLocked();
             }
             catch (Win32Exception)
             {
@@ -185,7 +185,7 @@ internal sealed class RunningCommand : IDisposable
                 // here must not prevent the reap below (which would leave a zombie); root cannot fail other than ESRCH.
                 try
                 {
-                    SignalGroup();
+                    KillGroupLocked();
                 }
                 catch (Win32Exception)
                 {

@@ -1,4 +1,5 @@
 using PrivSep.Broker.Actions;
+using PrivSep.Broker.Exec;
 using PrivSep.Broker.Session;
 using PrivSep.Protocol;
 using PrivSep.Protocol.Contracts;
@@ -57,8 +58,26 @@ internal sealed class BrokerService(BrokerState state, SessionContext session) :
     public Task<ExecCheckResponse> CheckCommandAsync(ExecRequest request, CancellationToken cancellationToken) =>
         this.RunAsync(request?.Plugin, new CheckCommandAction(Required(request)), cancellationToken);
 
-    public Task<ExecStartResponse> StartCommandAsync(ExecRequest request, CancellationToken cancellationToken) =>
-        this.RunAsync(request?.Plugin, new StartCommandAction(Required(request), ClaimedPlugin(request?.Plugin), state, session), cancellationToken);
+    public async Task<ExecStartResponse> StartCommandAsync(ExecRequest request, CancellationToken cancellationToken)
+    {
+        var started = await this.RunAsync(request?.Plugin, new StartCommandAction(Required(request), ClaimedPlugin(request?.Plugin), state, session), cancellationToken).ConfigureAwait(false);
+
+        // The start's audit line is written: only now do the client's ends leave the broker (as a file descriptor does).
+        try
+        {
+            started.Confirm();
+            long stdin = session.Stream.EnqueueDescriptor(started.Ends.Stdin);
+            long stdout = session.Stream.EnqueueDescriptor(started.Ends.Stdout);
+            long stderr = session.Stream.EnqueueDescriptor(started.Ends.Stderr);
+            return new ExecStartResponse(started.Handle, started.Pid, stdin, stdout, stderr);
+        }
+        catch
+        {
+            // The connection closed under the answer: kill the command and close the ends not yet handed over.
+            started.Dispose();
+            throw;
+        }
+    }
 
     public Task<ExecWaitResponse> WaitCommandAsync(ExecWaitRequest request, CancellationToken cancellationToken) =>
         this.RunAsync(null, new WaitCommandAction(Required(request), session.Handles), cancellationToken);

@@ -278,6 +278,131 @@ public sealed class BrokeredCommandTests
     }
 
     [TestMethod]
+    public async Task A_wait_longer_than_the_request_timeout_answers_not_yet_instead_of_failing()
+    {
+        await using var broker = await TestBroker.StartAsync(ExecPolicy.With("""{ "path": "/usr/bin/sleep", "args": ["*"], "timeoutSeconds": 30 }""", limits: ", \"requestTimeoutSeconds\": 2"));
+        await using var client = await broker.ConnectAsync();
+        await using var command = await StartAsync(client, "/usr/bin/sleep", "3");
+
+        var first = await client.Service.WaitCommandAsync(new ExecWaitRequest(command.Started.Handle, 10_000), CancellationToken.None);
+        Assert.IsFalse(first.Exited, "a 10 s wait under a 2 s request timeout answers 'not yet' (after 1 s)");
+        var end = await command.WaitAsync();
+        Assert.AreEqual(0, end.ExitCode, "the command ran to its end");
+    }
+
+    [TestMethod]
+    public async Task A_client_that_closes_its_stdout_makes_the_command_see_a_broken_pipe()
+    {
+        await using var broker = await TestBroker.StartAsync(ExecPolicy.Default);
+        await using var client = await broker.ConnectAsync();
+        // Under the shell rule's default cap (16 MiB), not the 100,000 bytes of the yes rule, which buffered output would reach first.
+        var started = await client.Service.StartCommandAsync(new ExecRequest("/usr/bin/sh", ["-c", "exec yes"]), CancellationToken.None);
+        client.Stream.Received.Take(started.StdinDescriptor).Dispose();
+        client.Stream.Received.Take(started.StdoutDescriptor).Dispose();
+        using var stderr = client.Stream.Received.Take(started.StderrDescriptor);
+
+        ExecWaitResponse end;
+        do
+        {
+            end = await client.Service.WaitCommandAsync(new ExecWaitRequest(started.Handle, 1000), CancellationToken.None);
+        }
+        while (!end.Exited);
+
+        // yes dies of SIGPIPE, as under `yes | head -1`; it would otherwise run until its 30 s timeout.
+        Assert.AreEqual(13, end.Signal, $"expected SIGPIPE, got signal {end.Signal}");
+        Assert.IsFalse(end.OutputLimitReached);
+    }
+
+    [TestMethod]
+    public async Task A_start_whose_audit_line_cannot_be_written_is_killed_and_nothing_reaches_the_client()
+    {
+        RequiresRoot.Check();
+        string mount = Directory.CreateTempSubdirectory("privsep-exec-audit-full-").FullName;
+        Assert.AreEqual(0, Run("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mount), "mount a tiny tmpfs for the audit log");
+        try
+        {
+            await using var broker = await TestBroker.StartAsync(ExecPolicy.Default, auditLogPath: Path.Combine(mount, "audit.jsonl"));
+            await using var client = await broker.ConnectAsync();
+            await using (var before = await StartAsync(client, "/usr/bin/sh", "-c", "exit 0"))
+            {
+                await before.CompleteAsync();
+            }
+
+            // Fill the file system, then start commands until the one whose start line no longer fits is refused.
+            Run("dd", "if=/dev/zero", $"of={Path.Combine(mount, "filler")}", "bs=4k", "count=64");
+            var audited = new List<ExecTestSession>();
+            string refusedMarker = string.Empty;
+            for (int attempt = 0; refusedMarker.Length == 0; attempt++)
+            {
+                Assert.IsLessThan(64, attempt, "the audit log never filled up");
+                string marker = $"privsep-audit-full-{Guid.NewGuid():N}";
+                try
+                {
+                    audited.Add(await StartAsync(client, "/usr/bin/sh", "-c", $"sleep 30 # {marker}"));
+                }
+                catch (StreamJsonRpc.RemoteInvocationException ex) when (ex.ErrorCode == (int)BrokerErrorCode.AuditUnavailable)
+                {
+                    refusedMarker = marker;
+                }
+            }
+
+            // The command was started before its line could be written; the refusal must have killed it again.
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (ProcessesWith(refusedMarker).Count > 0 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+
+            Assert.IsEmpty(ProcessesWith(refusedMarker), "a start the audit log does not record must not keep running");
+            // Every request is denied now (exec.signal too); the audited commands end with the connection.
+            foreach (var command in audited)
+            {
+                await command.DisposeAsync();
+            }
+        }
+        finally
+        {
+            Run("umount", "-l", mount);
+            Directory.Delete(mount, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public async Task Under_load_every_exec_exit_line_follows_its_exec_start_line()
+    {
+        await using var broker = await TestBroker.StartAsync(ExecPolicy.With("""{ "path": "/usr/bin/true", "args": [] }""", limits: ", \"maxRunningCommands\": 16"));
+        var clients = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => broker.ConnectAsync()));
+        try
+        {
+            await Task.WhenAll(clients.Select(async client =>
+            {
+                for (int i = 0; i < 15; i++)
+                {
+                    await using var command = await StartAsync(client, "/usr/bin/true");
+                    await command.CompleteAsync();
+                }
+            }));
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+
+        var lines = AuditTrail.Read(broker);
+        var startSeq = lines.Where(l => l.Action == "exec.start").ToDictionary(l => l.Arg("pid")!, l => l.Seq);
+        var exits = lines.Where(l => l.Action == "exec.exit").ToList();
+        Assert.HasCount(90, startSeq);
+        Assert.HasCount(90, exits);
+        foreach (var exit in exits)
+        {
+            Assert.IsLessThan(exit.Seq, startSeq[exit.Arg("pid")!], $"exec.exit before exec.start for pid {exit.Arg("pid")}");
+        }
+    }
+
+    [TestMethod]
     public async Task A_finished_commands_handle_is_freed_by_the_wait_that_reports_the_end()
     {
         await using var broker = await TestBroker.StartAsync(ExecPolicy.Default);
@@ -404,6 +529,33 @@ public sealed class BrokeredCommandTests
         }
 
         AssertGone(pid);
+    }
+
+    private static List<int> ProcessesWith(string marker) =>
+        [.. Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && IsAlive(pid) && CommandLineOf(pid).Contains(marker, StringComparison.Ordinal))];
+
+    private static string CommandLineOf(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return string.Empty;
+        }
+    }
+
+    private static int Run(string file, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        process.StandardOutput.ReadToEnd();
+        process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode;
     }
 
     private static HashSet<int> ChildrenOfThisProcess()
