@@ -1,21 +1,23 @@
 namespace PrivSep.Relay;
 
 /// <summary>
-/// <c>privsep-relay [--plugin NAME] -- PATH [ARG...]</c>. Everything after <c>--</c> is the command, taken verbatim,
-/// so an argument of the command can never be mistaken for an option of the relay.
+/// <c>privsep-relay [--plugin NAME] [--stdin] -- PATH [ARG...]</c>. Everything after <c>--</c> is the command, taken
+/// verbatim, so an argument of the command can never be mistaken for an option of the relay.
 /// </summary>
 internal sealed record RelayCommandLine(string Path, IReadOnlyList<string> Arguments, string? Plugin)
 {
     public const string Usage =
         """
-        usage: privsep-relay [--plugin NAME] -- PATH [ARG...]
+        usage: privsep-relay [--plugin NAME] [--stdin] -- PATH [ARG...]
 
-        Runs PATH with ARGs in the PrivSep broker, as the broker's policy allows, and relays this process's stdin to the
-        command and the command's stdout and stderr to this process's. Exits with the command's exit code; 125 when the
-        relay itself failed (bad command line, broker not reachable, bad secret), 126 when the broker refused the command.
-        SIGTERM, SIGINT, SIGHUP and SIGQUIT are forwarded to the command.
+        Runs PATH with ARGs in the PrivSep broker, as the broker's policy allows, and relays the command's stdout and
+        stderr to this process's (and, with --stdin, this process's stdin to the command). Exits with the command's exit
+        code; 125 when the relay itself failed (bad command line, broker not reachable, bad secret), 126 when the broker
+        refused the command. SIGTERM, SIGINT, SIGHUP and SIGQUIT are forwarded to the command.
 
           --plugin NAME   the plugin the command is run for (recorded in the broker's audit log)
+          --stdin         relay this process's stdin to the command; without it, stdin is never read and the command's
+                          input ends at once
           --help          this text
 
         Environment: PRIVSEP_SOCKET (default /run/privsep/broker.sock), PRIVSEP_SECRET_FILE (default
@@ -26,10 +28,17 @@ internal sealed record RelayCommandLine(string Path, IReadOnlyList<string> Argum
     /// <summary>True when <c>--help</c> was asked for: print <see cref="Usage"/>, nothing else.</summary>
     public bool HelpRequested { get; private init; }
 
+    /// <summary>
+    /// True with <c>--stdin</c>: the plugin redirected the command's stdin, so the relay's stdin is the plugin's pipe.
+    /// Without it the relay's stdin is the agent's own, which the relay must never read (it would eat the agent's input).
+    /// </summary>
+    public bool RelaysStdin { get; init; }
+
     /// <exception cref="RelayFailure">The command line is not understood (exit code 125).</exception>
     public static RelayCommandLine Parse(IReadOnlyList<string> args)
     {
         string? plugin = null;
+        bool relaysStdin = false;
         for (int i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -41,8 +50,11 @@ internal sealed record RelayCommandLine(string Path, IReadOnlyList<string> Argum
                     break;
                 case "--plugin":
                     throw Bad("--plugin needs a value");
+                case "--stdin":
+                    relaysStdin = true;
+                    break;
                 case "--":
-                    return Command(args.Skip(i + 1).ToList(), plugin);
+                    return Command(args.Skip(i + 1).ToList(), plugin) with { RelaysStdin = relaysStdin };
                 default:
                     throw Bad($"unknown option '{args[i]}'");
             }
@@ -67,5 +79,5 @@ internal sealed record RelayCommandLine(string Path, IReadOnlyList<string> Argum
     }
 
     private static RelayFailure Bad(string problem) =>
-        new(RelayExitCodes.RelayFailed, $"{problem} (usage: privsep-relay [--plugin NAME] -- PATH [ARG...]; see --help).");
+        new(RelayExitCodes.RelayFailed, $"{problem} (usage: privsep-relay [--plugin NAME] [--stdin] -- PATH [ARG...]; see --help).");
 }

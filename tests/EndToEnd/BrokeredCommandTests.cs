@@ -218,6 +218,7 @@ public sealed class BrokeredCommandTests
 
         AssertRefused(result, "exec[0]");
         StringAssert.Contains(result.Message, "Permission denied");
+        AssertNeverStarted("-c 4096 ");
     }
 
     [TestMethod]
@@ -237,6 +238,7 @@ public sealed class BrokeredCommandTests
             "RunWithArgumentString", $"/usr/bin/cat|{XReport}");
 
         AssertRefused(results[0], "exec[2]");
+        AssertNeverStarted("shadow.log");
         Assert.AreEqual("exit 0: x report, root only\n", Value(results[1]));
     }
 
@@ -284,9 +286,8 @@ public sealed class BrokeredCommandTests
         var (agent, relay, child) = StartSleepingCommand("plugin", plugin, PluginType, "WaitKept", "-");
         using (agent)
         {
-            // The relay forwards signals once the broker has started the command; the child being there is that moment,
-            // give or take the few instructions between the broker's answer and the relay's signal registration.
-            Thread.Sleep(500);
+            // The child is there, so the relay has sent exec.start, which it does only with its forwarder registered:
+            // the signal reaches the command, whichever moment of the relay's run it arrives at.
             Assert.AreEqual(0, TestUser.Run("kill", "-TERM", relay.ToString(CultureInfo.InvariantCulture)));
 
             Assert.AreEqual("exit 143", Value(agent.ReadOne()), "128 + SIGTERM, the command's end as a local child's");
@@ -329,6 +330,21 @@ public sealed class BrokeredCommandTests
     {
         Assert.IsTrue(result.Ok, result.ToString());
         return result.Value!;
+    }
+
+    /// <summary>
+    /// Nothing ran for the refused command whose audited form contains <paramref name="commandFragment"/>: the broker
+    /// was asked (exec.check, denied) and never to start it (no exec.start, allowed or not). Without a relay there is no
+    /// brokered command, and the Shim's refusal is the plugin's exception, so no local one either.
+    /// </summary>
+    private static void AssertNeverStarted(string commandFragment)
+    {
+        var audit = File.ReadAllLines(deployment.AuditPath).Where(l => l.Contains(commandFragment, StringComparison.Ordinal)).ToList();
+        string shown = string.Join("\n", audit);
+        Assert.IsTrue(
+            audit.Any(l => l.Contains("\"action\":\"exec.check\"", StringComparison.Ordinal) && l.Contains("\"decision\":\"deny\"", StringComparison.Ordinal)),
+            $"the broker refused the check of '{commandFragment}':\n{shown}");
+        Assert.IsFalse(audit.Any(l => l.Contains("\"action\":\"exec.start\"", StringComparison.Ordinal)), $"'{commandFragment}' was started:\n{shown}");
     }
 
     private static void AssertRefused(AgentResult result, string named)

@@ -10,7 +10,6 @@ namespace PrivSep.Relay.Tests;
 [TestClass]
 public sealed class BrokeredCommandTests
 {
-    private const string StartedJson = """{"jsonrpc":"2.0","id":1,"result":{"Handle":1,"Pid":15029,"StdinDescriptor":0,"StdoutDescriptor":1,"StderrDescriptor":2}}""";
     private const string WaitRequest = """{"jsonrpc":"2.0","id":2,"method":"exec.wait","params":[{"Handle":1,"TimeoutMilliseconds":10000}]}""";
     private static readonly RelayCommandLine True = new("/usr/bin/true", [], null);
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(10);
@@ -25,7 +24,7 @@ public sealed class BrokeredCommandTests
             """{"jsonrpc":"2.0","id":1,"method":"exec.start","params":[{"Path":"/usr/sbin/smartctl","Arguments":["-H","/dev/sda"],"Plugin":"DiskHealth"}]}""",
             await broker.ReadRequestAsync());
         broker.AttachDescriptors(3);
-        await broker.SendAsync(ScriptedBroker.Frame(StartedJson), inPieces: true);
+        await broker.SendAsync(ScriptedBroker.Frame(ScriptedBroker.StartedJson), inPieces: true);
         var command = await starting.WaitAsync(Generous);
 
         Assert.AreEqual(15029, command.Pid);
@@ -193,12 +192,5 @@ public sealed class BrokeredCommandTests
         BrokeredCommand.StartAsync(broker.Client, command, BrokeredCommand.StartRequest(command), CancellationToken.None);
 
     /// <summary>A command started on the scripted connection (request id 1), its descriptors taken.</summary>
-    private static async Task<BrokeredCommand> StartedAsync(ScriptedBroker broker)
-    {
-        var starting = StartAsync(broker, True);
-        await broker.ReadRequestAsync();
-        broker.AttachDescriptors(3);
-        await broker.AnswerAsync(StartedJson);
-        return await starting.WaitAsync(Generous);
-    }
+    private static Task<BrokeredCommand> StartedAsync(ScriptedBroker broker) => broker.StartCommandAsync(True);
 }

@@ -53,6 +53,22 @@ public sealed class RelayAgainstBrokerTests
     }
 
     [TestMethod]
+    [DataRow(false, "0\nrelay exit 0\n11000\n", DisplayName = "without --stdin: the command's input ends at once and the agent's stays unread")]
+    [DataRow(true, "11000\nrelay exit 0\n0\n", DisplayName = "with --stdin: the command reads the plugin's stdin to its end")]
+    public void TheRelayReadsItsStdinOnlyWithTheStdinOption(bool relaysStdin, string expected)
+    {
+        RequiresRoot.Check();
+        using var broker = SpawnedBroker.Start();
+        string[] args = relaysStdin ? ["--stdin", "--", "/usr/bin/wc", "-c"] : ["--", "/usr/bin/wc", "-c"];
+
+        // 1000 lines of 11 bytes, within a pipe's buffer: all there before the relay could read any of it.
+        var (stdout, stderr) = RelayProcess.RunSharingStdin(args, broker.RelayEnvironment, string.Concat(Enumerable.Repeat("0123456789\n", 1000)));
+
+        Assert.AreEqual(expected, stdout, stderr);
+        Assert.AreEqual(string.Empty, stderr);
+    }
+
+    [TestMethod]
     public void SigtermToTheRelayIsForwardedWhileItWaitsAndTheCommandsEndIsTheRelays()
     {
         RequiresRoot.Check();
@@ -64,8 +80,8 @@ public sealed class RelayAgainstBrokerTests
             Thread.Sleep(20);
         }
 
-        // The broker has started the command; the relay registers its forwarder a few instructions after the answer.
-        Thread.Sleep(300);
+        // The broker has had the relay's exec.start, which the relay sends only once its forwarder is registered: no
+        // pause is needed for the signal to reach the command rather than end the relay.
         using (var kill = Process.Start("kill", ["-TERM", relay.Id.ToString(CultureInfo.InvariantCulture)]))
         {
             kill.WaitForExit();

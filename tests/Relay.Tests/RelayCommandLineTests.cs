@@ -12,6 +12,17 @@ public sealed class RelayCommandLineTests
         CollectionAssert.AreEqual(new[] { "-c", "64", "/etc/shadow" }, parsed.Arguments.ToArray());
         Assert.IsNull(parsed.Plugin);
         Assert.IsFalse(parsed.HelpRequested);
+        Assert.IsFalse(parsed.RelaysStdin, "the relay's stdin is left alone unless asked for");
+    }
+
+    [TestMethod]
+    public void StdinIsRelayedWhenAskedFor()
+    {
+        var parsed = RelayCommandLine.Parse(["--plugin", "DiskHealth", "--stdin", "--", "/usr/bin/wc", "-c"]);
+
+        Assert.IsTrue(parsed.RelaysStdin);
+        Assert.AreEqual("DiskHealth", parsed.Plugin);
+        Assert.AreEqual("/usr/bin/wc", parsed.Path);
     }
 
     [TestMethod]
@@ -27,12 +38,13 @@ public sealed class RelayCommandLineTests
     [TestMethod]
     public void ArgumentsOfTheCommandAreNeverOptionsOfTheRelay()
     {
-        var parsed = RelayCommandLine.Parse(["--", "/bin/echo", "--plugin", "x", "--", "--help", ""]);
+        var parsed = RelayCommandLine.Parse(["--", "/bin/echo", "--plugin", "x", "--stdin", "--", "--help", ""]);
 
         Assert.AreEqual("/bin/echo", parsed.Path);
-        CollectionAssert.AreEqual(new[] { "--plugin", "x", "--", "--help", "" }, parsed.Arguments.ToArray());
+        CollectionAssert.AreEqual(new[] { "--plugin", "x", "--stdin", "--", "--help", "" }, parsed.Arguments.ToArray());
         Assert.IsNull(parsed.Plugin);
         Assert.IsFalse(parsed.HelpRequested);
+        Assert.IsFalse(parsed.RelaysStdin);
     }
 
     [TestMethod]
@@ -64,6 +76,6 @@ public sealed class RelayCommandLineTests
 
         Assert.AreEqual(RelayExitCodes.RelayFailed, failure.ExitCode);
         StringAssert.StartsWith(failure.Message, problem);
-        StringAssert.Contains(failure.Message, "usage: privsep-relay [--plugin NAME] -- PATH [ARG...]");
+        StringAssert.Contains(failure.Message, "usage: privsep-relay [--plugin NAME] [--stdin] -- PATH [ARG...]");
     }
 }

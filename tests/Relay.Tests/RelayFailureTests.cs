@@ -81,7 +81,7 @@ public sealed class RelayFailureTests
 
         Assert.AreEqual(0, exitCode);
         Assert.AreEqual(string.Empty, stderr);
-        StringAssert.StartsWith(stdout, "usage: privsep-relay [--plugin NAME] -- PATH [ARG...]");
+        StringAssert.StartsWith(stdout, "usage: privsep-relay [--plugin NAME] [--stdin] -- PATH [ARG...]");
         StringAssert.Contains(stdout, "125");
         StringAssert.Contains(stdout, "126");
     }

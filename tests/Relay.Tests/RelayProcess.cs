@@ -42,6 +42,37 @@ internal static class RelayProcess
         return process;
     }
 
+    /// <summary>
+    /// The relay as the agent's child that shares the agent's stdin: a shell, given <paramref name="input"/> on its
+    /// stdin, runs the relay, says how it exited, then counts the bytes of the input left for the next reader of that
+    /// stdin (<c>wc -c</c>). Returns the shell's stdout: the command's output, "relay exit N", the count.
+    /// </summary>
+    public static (string Stdout, string Stderr) RunSharingStdin(IEnumerable<string> args, IReadOnlyDictionary<string, string?> environment, string input)
+    {
+        var start = new ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (string arg in new[] { "-c", "\"$@\"; echo \"relay exit $?\"; exec /usr/bin/wc -c", "sh", DotnetHost, DllPath }.Concat(args))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = Process.Start(start)!;
+        process.StandardInput.Write(input);
+        process.StandardInput.Close();
+        var (exitCode, stdout, stderr) = Finish(process);
+        Assert.AreEqual(0, exitCode, stderr);
+        return (stdout, stderr);
+    }
+
     /// <summary>Reads the relay's output to its end and waits for it to exit; disposes the process.</summary>
     public static (int ExitCode, string Stdout, string Stderr) Finish(Process process)
     {

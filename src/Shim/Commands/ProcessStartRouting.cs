@@ -77,7 +77,7 @@ internal static class ProcessStartRouting
     private static bool StartRelay(Process process, ExecRequest request)
     {
         var startInfo = process.StartInfo;
-        var relay = RelayInvocation.For(request, ShimSettings.Current, startInfo.WorkingDirectory);
+        var relay = RelayInvocation.For(request, startInfo.RedirectStandardInput, ShimSettings.Current, startInfo.WorkingDirectory);
         using (StartInfoSwap.Apply(startInfo, relay))
         {
             return RelayLauncherThread.Run(process.Start);

@@ -7,16 +7,20 @@ namespace PrivSep.Shim.Commands;
 
 /// <summary>
 /// How the Shim starts privsep-relay for a command the broker runs: the file to execute, its arguments
-/// (<c>[--plugin NAME] -- PATH ARG…</c>, after the relay's dll when the dotnet host runs it) and the variables the relay
-/// needs on top of the plugin's environment: where the broker is (the Shim's own settings, so relay and agent talk to
-/// the same broker), and the agent's pid, so that the relay ends at once if the agent is already gone.
+/// (<c>[--plugin NAME] [--stdin] -- PATH ARG…</c>, after the relay's dll when the dotnet host runs it) and the
+/// variables the relay needs on top of the plugin's environment: where the broker is (the Shim's own settings, so relay
+/// and agent talk to the same broker), and the agent's pid, so that the relay ends at once if the agent is already gone.
 /// </summary>
 internal sealed record RelayInvocation(string FileName, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment)
 {
     public const string ParentVariable = PrivSep.Protocol.ProtocolDefaults.RelayParentEnvironmentVariable;
 
+    /// <param name="stdinRedirected">
+    /// The plugin's <c>RedirectStandardInput</c>. Only then is the relay's stdin a pipe of the plugin's, to be relayed
+    /// (<c>--stdin</c>); otherwise it is the agent's own stdin, which the relay must leave alone.
+    /// </param>
     /// <exception cref="System.ComponentModel.Win32Exception">The relay (or the dotnet host for a relay dll) is not there.</exception>
-    public static RelayInvocation For(ExecRequest command, ShimSettings settings, string? workingDirectory)
+    public static RelayInvocation For(ExecRequest command, bool stdinRedirected, ShimSettings settings, string? workingDirectory)
     {
         string relay = settings.RelayPath;
         if (!File.Exists(relay))
@@ -41,6 +45,11 @@ internal sealed record RelayInvocation(string FileName, IReadOnlyList<string> Ar
         {
             arguments.Add("--plugin");
             arguments.Add(command.Plugin);
+        }
+
+        if (stdinRedirected)
+        {
+            arguments.Add("--stdin");
         }
 
         arguments.Add("--");

@@ -14,6 +14,9 @@ namespace PrivSep.Relay.Tests.Support;
 /// </summary>
 internal sealed class ScriptedBroker : IDisposable
 {
+    /// <summary>The broker's answer to exec.start (request id 1): handle 1, descriptors 0, 1, 2 of the connection.</summary>
+    public const string StartedJson = """{"jsonrpc":"2.0","id":1,"result":{"Handle":1,"Pid":15029,"StdinDescriptor":0,"StdoutDescriptor":1,"StderrDescriptor":2}}""";
+
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(10);
 
     private readonly SocketPair sockets;
@@ -76,6 +79,19 @@ internal sealed class ScriptedBroker : IDisposable
         BinaryPrimitives.WriteInt32BigEndian(frame, body.Length);
         body.CopyTo(frame, RpcFrame.HeaderLength);
         return frame;
+    }
+
+    /// <summary>
+    /// Starts <paramref name="command"/> on this connection as the relay does and answers as the broker does (request
+    /// id 1, handle 1, three descriptors); returns the relay's command, its descriptors taken.
+    /// </summary>
+    public async Task<BrokeredCommand> StartCommandAsync(RelayCommandLine command)
+    {
+        var starting = BrokeredCommand.StartAsync(this.Client, command, BrokeredCommand.StartRequest(command), CancellationToken.None);
+        await this.ReadRequestAsync();
+        this.AttachDescriptors(3);
+        await this.AnswerAsync(StartedJson);
+        return await starting.WaitAsync(Generous);
     }
 
     /// <summary>Closes the broker's end, as a broker that stopped would.</summary>

@@ -20,7 +20,8 @@ internal sealed class SpawnedBroker : IDisposable
             { "path": "/usr/bin/true", "args": [] },
             { "path": "/usr/bin/false", "args": [] },
             { "path": "/usr/bin/printf", "args": ["*"] },
-            { "path": "/usr/bin/sleep", "args": ["*"] }
+            { "path": "/usr/bin/sleep", "args": ["*"] },
+            { "path": "/usr/bin/wc", "args": ["-c"] }
           ]
         }
         """;

@@ -17,7 +17,7 @@ public sealed class RelayInvocationTests
         string relay = temp.WriteScript("privsep-relay", "exit 0");
         var settings = new ShimSettings { RelayPath = relay, SocketPath = "/run/x/broker.sock", SecretFilePath = "/etc/x/agent.secret" };
 
-        var invocation = RelayInvocation.For(Command, settings, workingDirectory: null);
+        var invocation = RelayInvocation.For(Command, stdinRedirected: false, settings, workingDirectory: null);
 
         Assert.AreEqual(relay, invocation.FileName);
         CollectionAssert.AreEqual(new[] { "--plugin", "DiskHealth", "--", "/usr/sbin/smartctl", "-a", "/dev/sda" }, invocation.Arguments.ToArray());
@@ -32,9 +32,22 @@ public sealed class RelayInvocationTests
         using var temp = new TempDirectory();
         var settings = new ShimSettings { RelayPath = temp.WriteScript("privsep-relay", "exit 0") };
 
-        var invocation = RelayInvocation.For(Command with { Plugin = null }, settings, workingDirectory: null);
+        var invocation = RelayInvocation.For(Command with { Plugin = null }, stdinRedirected: false, settings, workingDirectory: null);
 
         CollectionAssert.AreEqual(new[] { "--", "/usr/sbin/smartctl", "-a", "/dev/sda" }, invocation.Arguments.ToArray());
+    }
+
+    [TestMethod]
+    [DataRow(true, new[] { "--plugin", "DiskHealth", "--stdin", "--", "/usr/sbin/smartctl", "-a", "/dev/sda" })]
+    [DataRow(false, new[] { "--plugin", "DiskHealth", "--", "/usr/sbin/smartctl", "-a", "/dev/sda" })]
+    public void TheRelayReadsItsStdinOnlyWhenThePluginRedirectedIt(bool stdinRedirected, string[] expected)
+    {
+        using var temp = new TempDirectory();
+        var settings = new ShimSettings { RelayPath = temp.WriteScript("privsep-relay", "exit 0") };
+
+        var invocation = RelayInvocation.For(Command, stdinRedirected, settings, workingDirectory: null);
+
+        CollectionAssert.AreEqual(expected, invocation.Arguments.ToArray());
     }
 
     [TestMethod]
@@ -44,7 +57,7 @@ public sealed class RelayInvocationTests
         string relay = temp.Write("privsep-relay.dll", "an assembly");
         using var _ = new EnvironmentVariableScope("DOTNET_HOST_PATH", null);
 
-        var invocation = RelayInvocation.For(Command, new ShimSettings { RelayPath = relay }, workingDirectory: null);
+        var invocation = RelayInvocation.For(Command, stdinRedirected: false, new ShimSettings { RelayPath = relay }, workingDirectory: null);
 
         Assert.AreEqual("dotnet", Path.GetFileName(invocation.FileName));
         Assert.IsTrue(File.Exists(invocation.FileName), invocation.FileName);
@@ -61,7 +74,7 @@ public sealed class RelayInvocationTests
         string host = temp.WriteScript("dotnet", "exit 0");
         using var _ = new EnvironmentVariableScope("DOTNET_HOST_PATH", host);
 
-        Assert.AreEqual(host, RelayInvocation.For(Command, new ShimSettings { RelayPath = relay }, workingDirectory: null).FileName);
+        Assert.AreEqual(host, RelayInvocation.For(Command, stdinRedirected: false, new ShimSettings { RelayPath = relay }, workingDirectory: null).FileName);
     }
 
     [TestMethod]
@@ -71,7 +84,7 @@ public sealed class RelayInvocationTests
         string relay = temp.Write("privsep-relay.dll", "an assembly");
         using var _ = new EnvironmentVariableScope("DOTNET_HOST_PATH", "/nonexistent/dotnet");
 
-        var error = Assert.ThrowsExactly<Win32Exception>(() => RelayInvocation.For(Command, new ShimSettings { RelayPath = relay }, workingDirectory: "/var"));
+        var error = Assert.ThrowsExactly<Win32Exception>(() => RelayInvocation.For(Command, stdinRedirected: false, new ShimSettings { RelayPath = relay }, workingDirectory: "/var"));
 
         Assert.AreEqual(2, error.NativeErrorCode);
         Assert.AreEqual(

@@ -48,7 +48,7 @@ public sealed class ProcessBrokeredStartTests
         Assert.IsTrue(process.HasExited);
         Assert.AreEqual(RelayProbe.ExitCode, process.ExitCode);
         Assert.AreEqual(probe.Pid, process.Id);
-        CollectionAssert.AreEqual(new[] { "--plugin", Plugin, "--", "/usr/bin/head", "-c", "64", "/etc/shadow" }, probe.Arguments);
+        CollectionAssert.AreEqual(new[] { "--plugin", Plugin, "--stdin", "--", "/usr/bin/head", "-c", "64", "/etc/shadow" }, probe.Arguments, "stdin is redirected: the relay relays it");
         CollectionAssert.AreEqual(
             new[] { RoutingScope.NonexistentSocket, ShimSettings.Current.SecretFilePath, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) },
             probe.Variables,
@@ -104,6 +104,7 @@ public sealed class ProcessBrokeredStartTests
             Assert.IsTrue(process.WaitForExit(Generous));
             Assert.AreEqual(RelayProbe.ExitCode, process.ExitCode);
             CollectionAssert.AreEqual(command, probe.Arguments[^command.Length..]);
+            CollectionAssert.DoesNotContain(probe.Arguments, "--stdin", "the relay's stdin is the agent's own: it must not read it");
         }
     }
 
