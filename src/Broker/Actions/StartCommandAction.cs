@@ -98,9 +98,7 @@ internal sealed class StartCommandAction(ExecRequest request, string? plugin, Br
             catch
             {
                 brokered.OnStartAudited(recorded: false);
-                ends.Stdin.Dispose();
-                ends.Stdout.Dispose();
-                ends.Stderr.Dispose();
+                ends.Dispose();
                 throw;
             }
         }

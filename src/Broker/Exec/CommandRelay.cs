@@ -278,7 +278,16 @@ internal sealed class CommandRelay
     }
 
     /// <summary>The client's ends of the three pipes.</summary>
-    internal sealed record ClientEnds(SafeFileHandle Stdin, SafeFileHandle Stdout, SafeFileHandle Stderr);
+    internal sealed record ClientEnds(SafeFileHandle Stdin, SafeFileHandle Stdout, SafeFileHandle Stderr) : IDisposable
+    {
+        /// <summary>Closes the ends not handed to the client; closing one already sent (and so already closed) is harmless.</summary>
+        public void Dispose()
+        {
+            this.Stdin.Dispose();
+            this.Stdout.Dispose();
+            this.Stderr.Dispose();
+        }
+    }
 
     /// <summary>One direction: bytes read from <see cref="Source"/> wait in <see cref="Buffer"/> until <see cref="Sink"/> takes them.</summary>
     private sealed class Flow(SafeFileHandle source, SafeFileHandle sink, bool counted)

@@ -24,8 +24,6 @@ internal sealed class StartedCommand(long handle, BrokeredCommand command, Comma
     {
         command.OnStartAudited(recorded: false);
         handles.Close(this.Handle);
-        this.Ends.Stdin.Dispose();
-        this.Ends.Stdout.Dispose();
-        this.Ends.Stderr.Dispose();
+        this.Ends.Dispose();
     }
 }

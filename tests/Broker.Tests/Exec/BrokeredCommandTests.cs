@@ -317,11 +317,11 @@ public sealed class BrokeredCommandTests
     public async Task A_start_whose_audit_line_cannot_be_written_is_killed_and_nothing_reaches_the_client()
     {
         RequiresRoot.Check();
-        string mount = Directory.CreateTempSubdirectory("privsep-exec-audit-full-").FullName;
-        Assert.AreEqual(0, Run("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mount), "mount a tiny tmpfs for the audit log");
-        try
+        using var volume = TinyAuditVolume.Mount();
+
+        // Its own scope: the broker and its log are gone before the volume is unmounted.
         {
-            await using var broker = await TestBroker.StartAsync(ExecPolicy.Default, auditLogPath: Path.Combine(mount, "audit.jsonl"));
+            await using var broker = await TestBroker.StartAsync(ExecPolicy.Default, auditLogPath: volume.AuditLogPath);
             await using var client = await broker.ConnectAsync();
             await using (var before = await StartAsync(client, "/usr/bin/sh", "-c", "exit 0"))
             {
@@ -329,7 +329,7 @@ public sealed class BrokeredCommandTests
             }
 
             // Fill the file system, then start commands until the one whose start line no longer fits is refused.
-            Run("dd", "if=/dev/zero", $"of={Path.Combine(mount, "filler")}", "bs=4k", "count=64");
+            volume.Fill();
             var audited = new List<ExecTestSession>();
             string refusedMarker = string.Empty;
             for (int attempt = 0; refusedMarker.Length == 0; attempt++)
@@ -359,11 +359,6 @@ public sealed class BrokeredCommandTests
             {
                 await command.DisposeAsync();
             }
-        }
-        finally
-        {
-            Run("umount", "-l", mount);
-            Directory.Delete(mount, recursive: true);
         }
     }
 
@@ -546,16 +541,6 @@ public sealed class BrokeredCommandTests
         {
             return string.Empty;
         }
-    }
-
-    private static int Run(string file, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        process.StandardOutput.ReadToEnd();
-        process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode;
     }
 
     private static HashSet<int> ChildrenOfThisProcess()

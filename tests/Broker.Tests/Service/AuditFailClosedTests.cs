@@ -11,17 +11,17 @@ public sealed class AuditFailClosedTests
     public async Task When_the_audit_log_cannot_be_written_requests_are_denied_and_nothing_further_is_done()
     {
         RequiresRoot.Check();
-        string mount = Directory.CreateTempSubdirectory("privsep-audit-full-").FullName;
-        Assert.AreEqual(0, Run("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mount), "mount a tiny tmpfs for the audit log");
-        try
+        using var volume = TinyAuditVolume.Mount();
+
+        // Its own scope: the broker and its log are gone before the volume is unmounted.
         {
             string policy = TestBroker.DefaultPolicy;
-            await using var broker = await TestBroker.StartAsync(policy, auditLogPath: Path.Combine(mount, "audit.jsonl"));
+            await using var broker = await TestBroker.StartAsync(policy, auditLogPath: volume.AuditLogPath);
             await using var client = await broker.ConnectAsync();
             await client.WriteTextAsync(Path.Combine(broker.Root, "sandbox", "before.txt"), "audited");
 
             // Fill the file system: the next audit line has nowhere to go.
-            Run("dd", "if=/dev/zero", $"of={Path.Combine(mount, "filler")}", "bs=4k", "count=64");
+            volume.Fill();
 
             // The log's last page may still hold a few lines; write until the broker reports the failure.
             int attempts = 0;
@@ -45,20 +45,5 @@ public sealed class AuditFailClosedTests
             Assert.IsFalse(File.Exists(second), "once the log is known to be unwritable, the action is not performed at all");
             await BrokerAssert.FailsWith(BrokerErrorCode.AuditUnavailable, () => client.ReadTextAsync(Path.Combine(broker.Root, "sandbox", "before.txt")));
         }
-        finally
-        {
-            Run("umount", "-l", mount);
-            Directory.Delete(mount, recursive: true);
-        }
-    }
-
-    private static int Run(string file, params string[] arguments)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = System.Diagnostics.Process.Start(start)!;
-        process.StandardOutput.ReadToEnd();
-        process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode;
     }
 }
