@@ -7,10 +7,12 @@ namespace PrivSep.Broker.Policy;
 /// <para>
 /// <see cref="Path"/> is the exact file the broker runs (absolute, normalized, no wildcard; never a
 /// <c>PATH</c> lookup). The argument vector (without argv[0]) is matched <b>position by position</b>:
-/// argument <c>i</c> against pattern <c>i</c>, each pattern a glob over the whole argument, where
-/// <c>*</c> matches any run of characters (including none, and including '/' and spaces: an argument
-/// is a string, not a path) and <c>?</c> exactly one character; everything else matches itself
-/// (there is no escape, no character class: '[' and ']' are literal).
+/// argument <c>i</c> against pattern <c>i</c>, each an <see cref="ArgumentGlob"/> over the whole argument,
+/// where <c>*</c> matches any run of characters (including none, and including '/' and spaces) and
+/// <c>?</c> exactly one character; everything else matches itself (there is no escape, no character
+/// class: '[' and ']' are literal). An argument is also read as a path: one with a <c>..</c> segment is
+/// never matched, and a match must hold without <c>.</c> segments and repeated '/' (see
+/// <see cref="ArgumentPathForm"/>), so that the literal directory of a pattern confines like a path.
 /// </para>
 /// <para>
 /// Count: without <see cref="Variadic"/> the number of arguments must equal the number of patterns.
@@ -30,6 +32,7 @@ namespace PrivSep.Broker.Policy;
 public sealed class ExecRule
 {
     private readonly string[] _patterns;
+    private readonly ArgumentGlob[] _globs;
 
     internal ExecRule(
         int index,
@@ -45,6 +48,7 @@ public sealed class ExecRule
         Index = index;
         Path = path;
         _patterns = [.. argumentPatterns];
+        _globs = [.. _patterns.Select(p => new ArgumentGlob(p))];
         ArgumentPatterns = Array.AsReadOnly(_patterns);
         Variadic = variadic;
         Sha256 = sha256;
@@ -110,50 +114,27 @@ public sealed class ExecRule
         var matched = 0;
         for (; matched < arguments.Count; matched++)
         {
-            string pattern;
-            if (matched < _patterns.Length)
+            ArgumentGlob glob;
+            if (matched < _globs.Length)
             {
-                pattern = _patterns[matched];
+                glob = _globs[matched];
             }
             else if (Variadic)
             {
-                pattern = _patterns[^1];
+                glob = _globs[^1];
             }
             else
             {
                 break;
             }
 
-            if (!IsArgumentMatch(pattern, arguments[matched]))
+            if (!glob.IsMatch(arguments[matched]))
             {
                 break;
             }
         }
 
         return matched;
-    }
-
-    /// <summary>
-    /// One argument against one pattern. NUL is the "separator" that <c>*</c> and <c>?</c> never
-    /// take, so an argument with a NUL can never match, even if a caller forgot to check.
-    /// </summary>
-    internal static bool IsArgumentMatch(string pattern, string argument) =>
-        WildcardText.IsMatch(pattern, argument, separator: '\0') && !argument.Contains('\0');
-
-    /// <summary>Why an argument pattern from the policy is refused, or null when it is valid.</summary>
-    internal static string? ValidatePattern(string pattern)
-    {
-        if (pattern.Contains('\0'))
-        {
-            return "it contains a NUL character, which no argument can contain (remove it)";
-        }
-
-        if (pattern.Contains("**", StringComparison.Ordinal))
-        {
-            return "'**' is not allowed: an argument is not a path, and '*' already matches any characters, '/' included (use a single '*')";
-        }
-
-        return null;
     }
 
     /// <summary>

@@ -55,7 +55,7 @@ internal static class ExecRuleReader
         var patterns = values.StringArray(argsProperty.Value, $"{name}.args", "[\"-a\", \"/dev/sd?\"]");
         for (var i = 0; i < patterns.Count; i++)
         {
-            if (ExecRule.ValidatePattern(patterns[i].Value) is { } patternError)
+            if (ArgumentGlob.Validate(patterns[i].Value) is { } patternError)
             {
                 throw values.Error(patterns[i].Offset, $"invalid argument pattern \"{patterns[i].Value}\" in '{name}.args[{i}]': {patternError}");
             }

@@ -56,6 +56,12 @@ internal sealed class ExecRuleSet
             {
                 return new ExecDecision(false, NulArgument, null, PathNamed: true);
             }
+
+            // Every pattern refuses it too (ArgumentGlob); said here so the denial names the cause, not a closest rule.
+            if (ArgumentPathForm.HasParentSegment(argument))
+            {
+                return new ExecDecision(false, $"exec: argv[{i + 1}] has a '..' segment, which no argument pattern matches (name the file by its path without '..')", null, PathNamed: true);
+            }
         }
 
         var closest = candidates[0];

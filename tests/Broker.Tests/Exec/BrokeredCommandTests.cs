@@ -80,6 +80,49 @@ public sealed class BrokeredCommandTests
         AuditTrail.Single(broker, "exec.check", "command", "/usr/bin/head -c 64 /etc/shadow", "deny", "denied");
     }
 
+    /// <summary>
+    /// Issue 10: with "{root}/read/logs/*", head ran as root on "{root}/read/logs/../denied.txt" (a file files.deny
+    /// names) and on a root-only file outside read/. A ".." segment is never matched: refused, audited, nothing runs.
+    /// </summary>
+    [TestMethod]
+    public async Task A_dot_dot_argument_cannot_climb_out_of_its_pattern_and_nothing_runs()
+    {
+        RequiresRoot.Check();
+        const string policy = """
+            {
+              "version": 1,
+              "agents": { "users": ["root"] },
+              "files": { "read": ["{root}/read/**"], "write": [], "deny": ["{root}/read/denied.txt"] },
+              "exec": [{ "path": "/usr/bin/head", "args": ["-n", "3", "{root}/read/logs/*"] }],
+              "limits": { "maxConnections": 8, "maxOpenHandles": 8, "handshakeTimeoutSeconds": 2 }
+            }
+            """;
+        await using var broker = await TestBroker.StartAsync(policy);
+        var logs = Directory.CreateDirectory(Path.Combine(broker.Root, "read", "logs")).FullName;
+        File.WriteAllText(Path.Combine(logs, "app.log"), "allowed line\n");
+        File.WriteAllText(Path.Combine(broker.Root, "read", "denied.txt"), "denied by files.deny\n");
+        var rootOnly = Path.Combine(broker.Root, "root-only.txt");
+        File.WriteAllText(rootOnly, "root only\n");
+        File.SetUnixFileMode(rootOnly, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await using var client = await broker.ConnectAsync();
+        var processesBefore = ChildrenOfThisProcess();
+
+        foreach (var escape in new[] { $"{logs}/../denied.txt", $"{logs}/../../root-only.txt", $"{logs}/x/../../denied.txt" })
+        {
+            var error = await BrokerAssert.FailsWith(BrokerErrorCode.PolicyDenied, () => StartAsync(client, "/usr/bin/head", "-n", "3", escape));
+            Assert.Contains("argv[3] has a '..' segment", error.Message);
+            await BrokerAssert.FailsWith(BrokerErrorCode.PolicyDenied, () => client.Service.CheckCommandAsync(new ExecRequest("/usr/bin/head", ["-n", "3", escape]), CancellationToken.None));
+            AuditTrail.Single(broker, "exec.start", "command", $"/usr/bin/head -n 3 {escape}", "deny", "denied");
+        }
+
+        CollectionAssert.AreEquivalent(processesBefore.ToList(), ChildrenOfThisProcess().ToList(), "a refused command must not start anything");
+        Assert.IsEmpty(AuditTrail.Read(broker).Where(e => e.Action == "exec.exit"), "no command ran, so none exited");
+
+        // The rule itself still works for what it names.
+        await using var allowed = await StartAsync(client, "/usr/bin/head", "-n", "3", Path.Combine(logs, "app.log"));
+        Assert.AreEqual("allowed line\n", (await allowed.CompleteAsync()).Stdout);
+    }
+
     [TestMethod]
     public async Task The_sudoers_joined_string_attack_is_refused()
     {

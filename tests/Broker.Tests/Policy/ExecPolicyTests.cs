@@ -196,6 +196,97 @@ public sealed class ExecPolicyTests
         Assert.IsTrue(policy.CheckExec("/usr/bin/head", ["/var/log/syslog"]).Allowed);
     }
 
+    /// <summary>
+    /// Issue 10: "/srv/data/logs/*" took "/srv/data/logs/../denied.txt", and head ran as root on a file outside logs/.
+    /// An argument with a ".." segment is never matched, whatever the pattern, so a literal directory before a
+    /// wildcard confines the argument to that directory, as a path glob would.
+    /// </summary>
+    [TestMethod]
+    [DataRow("/srv/data/logs/../denied.txt")]
+    [DataRow("/srv/data/logs/../../../etc/shadow")]
+    [DataRow("/srv/data/logs/a/../../denied.txt")]
+    [DataRow("/srv/data/logs/..")]
+    [DataRow("/srv/data/logs/a/..")]
+    [DataRow("/srv/data/logs//../denied.txt")]
+    [DataRow("/srv/data/logs/./../denied.txt")]
+    public void AnArgumentWithADotDotSegmentIsNeverMatched(string argument)
+    {
+        var policy = Exec("""{ "path": "/usr/bin/head", "args": ["-n", "3", "/srv/data/logs/*"] }""");
+
+        var decision = policy.CheckExec("/usr/bin/head", ["-n", "3", argument]);
+
+        Assert.IsFalse(decision.Allowed, argument);
+        Assert.IsTrue(decision.PathNamed, "a named path with such an argument is refused, never run unprivileged");
+        Assert.IsNull(decision.Matched);
+        Assert.AreEqual("exec: argv[3] has a '..' segment, which no argument pattern matches (name the file by its path without '..')", decision.Rule);
+        Assert.IsFalse(new ArgumentGlob("/srv/data/logs/*").IsMatch(argument), "the matcher itself refuses it, whoever calls it");
+        Assert.IsFalse(new ArgumentGlob("*").IsMatch(argument));
+    }
+
+    /// <summary>
+    /// Each argument is matched as text and read as a path. A ".." segment is refused in every shape of argument.
+    /// "." segments, repeated '/' and a trailing '/' do not climb, but they let a wildcard stand for nothing at
+    /// all: "/srv/data/logs/" or "/srv/data/logs/." names the directory itself, and "/srv/data/./report.txt" a
+    /// file that "/srv/data/*/report.txt" was not written to allow; the argument must still match once they are
+    /// removed from both. Dots that are not a whole segment are ordinary characters.
+    /// </summary>
+    [TestMethod]
+    [DataRow("--file=/srv/data/logs/*", "--file=/srv/data/logs/../x", false)]
+    [DataRow("https://example.com/*", "https://example.com/../admin", false)]
+    [DataRow("logs/*", "logs/../etc/shadow", false)]
+    [DataRow("*", "..", false)]
+    [DataRow("*", "../x", false)]
+    [DataRow("/dev/sd?", "/dev/sd..", false)]
+    [DataRow("/srv/data/*.", "/srv/data/..", false)]
+    [DataRow("/srv/data/logs/*", "/srv/data/logs/", false)]
+    [DataRow("/srv/data/logs/*", "/srv/data/logs/.", false)]
+    [DataRow("/srv/data/logs/*", "/srv/data/logs/./", false)]
+    [DataRow("/srv/data/logs/*", "/srv/data/logs//", false)]
+    [DataRow("/srv/data/*/report.txt", "/srv/data/./report.txt", false)]
+    [DataRow("/srv/data/*/report.txt", "/srv/data//report.txt", false)]
+    [DataRow("--file=/srv/data/logs/*", "--file=/srv/data/logs/.", false)]
+    [DataRow("/srv/data/logs/*", "/srv/data/logs/app.log", true)]
+    [DataRow("/srv/data/logs/*", "/srv/data/logs/2024/app.log", true)]
+    [DataRow("/srv/data/logs/*", "/srv/data/logs/x..y", true)]
+    [DataRow("/srv/data/logs/*", "/srv/data/logs/...", true)]
+    [DataRow("/srv/data/logs/*", "/srv/data/logs/..hidden", true)]
+    [DataRow("/srv/data/logs/*", "/srv/data/logs/.hidden", true)]
+    [DataRow("/srv/data/logs/*", "/srv/data/logs//app.log", true)]
+    [DataRow("/srv/data/logs/*", "/srv/data/logs/./app.log", true)]
+    [DataRow("/srv/data/logs/*", "/srv/data/logs/a/.", true)]
+    [DataRow("/srv/data/*/report.txt", "/srv/data/2024/report.txt", true)]
+    [DataRow("*", "HEAD..main", true)]
+    [DataRow("*", "..HEAD", true)]
+    [DataRow("*", "", true)]
+    [DataRow("https://example.com/*", "https://example.com/a/b", true)]
+    [DataRow("--file=/srv/data/logs/*", "--file=/srv/data/logs/a", true)]
+    public void AnArgumentIsMatchedAsTextAndAsAPath(string pattern, string argument, bool expected)
+    {
+        var policy = Exec($$"""{ "path": "/usr/bin/tool", "args": ["{{pattern}}"] }""");
+
+        Assert.AreEqual(expected, policy.CheckExec("/usr/bin/tool", [argument]).Allowed, $"{pattern} ~ {argument}");
+    }
+
+    [TestMethod]
+    public void ALongArgumentIsReadAsAPathToo()
+    {
+        var policy = Exec("""{ "path": "/usr/bin/tool", "args": ["/srv/data/logs/*"] }""");
+        var deep = "/srv/data/logs/" + string.Join('/', Enumerable.Repeat("segment", 100));
+
+        Assert.IsTrue(policy.CheckExec("/usr/bin/tool", [deep + "//./x"]).Allowed);
+        Assert.IsFalse(policy.CheckExec("/usr/bin/tool", [deep + "/" + string.Concat(Enumerable.Repeat("../", 101))]).Allowed);
+        Assert.IsFalse(policy.CheckExec("/usr/bin/tool", ["/srv/data/logs/" + new string('/', 1000)]).Allowed);
+    }
+
+    [TestMethod]
+    public void APatternWithADotDotSegmentIsRefusedAtLoad()
+    {
+        var error = RefusedExec("""{ "path": "/usr/bin/head", "args": ["-n", "/var/log/../x"] }""");
+
+        PolicyLoadErrorTests.AssertAt(error, 1, 110, "invalid argument pattern \"/var/log/../x\" in 'exec[0].args[1]': it has a '..' segment");
+        Assert.Contains("write the path without '..'", error.Message);
+    }
+
     [TestMethod]
     public void ANullArgumentIsRefused()
     {
