@@ -213,6 +213,16 @@ public sealed class PolicyCheckCommandTests
     }
 
     [TestMethod]
+    public async Task ADotDotArgumentIsDeniedAsTheBrokerWould()
+    {
+        var run = await CheckExecAsync("--exec", "/usr/bin/cat", "--arg", "/var/log/messages/../../../etc/shadow");
+
+        Assert.AreEqual(1, run.ExitCode, run.ToString());
+        StringAssert.Contains(run.Out, "denied by exec: argv[1] has a '..' segment, which no argument pattern matches");
+        StringAssert.Contains(run.Out, "the Shim refuses the command");
+    }
+
+    [TestMethod]
     public async Task VariadicAndPathLookupDecisions()
     {
         var variadic = await CheckExecAsync("--exec", "/usr/bin/tail", "--arg", "-n", "--arg", "5", "--arg", "/var/log/a", "--arg", "/var/log/b");

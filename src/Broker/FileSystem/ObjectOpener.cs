@@ -19,6 +19,13 @@ internal static class ObjectOpener
     }
 
     /// <summary>
+    /// Opens the entry <paramref name="name"/> of an open directory as <see cref="OpenFollowing"/> does a path: links
+    /// followed (never /proc magic links), so that the resolved path says where a listed link leads.
+    /// </summary>
+    public static OpenedObject OpenFollowingEntry(SafeHandle directory, string name) =>
+        Describe(Syscalls.OpenAt2(directory, name, LibC.O_PATH, 0, LibC.RESOLVE_NO_MAGICLINKS));
+
+    /// <summary>
     /// Opens <paramref name="relativePath"/> strictly beneath <paramref name="root"/>: no "..", no absolute
     /// path, no symbolic link at any step can leave it (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS).
     /// </summary>

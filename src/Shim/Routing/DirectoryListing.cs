@@ -19,7 +19,8 @@ internal static class DirectoryListing
     private static IEnumerable<DirectoryEntry> Direct(string fullPath) =>
         new FileSystemEnumerable<DirectoryEntry>(fullPath, ToEntry, Unfiltered);
 
-    // IsDirectory follows symbolic links and Attributes keeps ReparsePoint for them: the same view the broker gives.
+    // IsDirectory follows symbolic links and Attributes keeps ReparsePoint for them: the view the broker gives, which
+    // follows a link only where the policy lets the client read its target (any other link is a File, ReparsePoint).
     private static DirectoryEntry ToEntry(ref FileSystemEntry entry) => new(
         entry.FileName.ToString(),
         entry.IsDirectory ? FileSystemEntryKind.Directory : FileSystemEntryKind.File,

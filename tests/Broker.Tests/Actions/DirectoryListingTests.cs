@@ -85,6 +85,86 @@ public sealed class DirectoryListingTests
         await BrokerAssert.FailsWith(BrokerErrorCode.PolicyDenied, () => client.Service.OpenDirectoryAsync(new PathRequest(link), CancellationToken.None));
     }
 
+    /// <summary>
+    /// Issue 10: a link in a readable folder to a root-only 0700 folder was listed as a directory, one to a missing
+    /// path as a file, so a listing told what lies outside the policy. A link the client may not follow is now
+    /// described as itself, whatever it points to: the same kind, attributes and length, and its own time.
+    /// </summary>
+    [TestMethod]
+    public async Task A_link_the_client_may_not_follow_says_nothing_about_its_target()
+    {
+        RequiresRoot.Check();
+        await using var broker = await TestBroker.StartAsync();
+        var longAgo = new DateTime(2001, 2, 3, 4, 5, 6, DateTimeKind.Utc);
+        string vault = Path.Combine(broker.Root, "vault");
+        Directory.CreateDirectory(Path.Combine(vault, "inner"));
+        string secret = Path.Combine(vault, "secret.bin");
+        File.WriteAllText(secret, new string('s', 12345));
+        File.SetLastWriteTimeUtc(secret, longAgo);
+        Directory.SetLastWriteTimeUtc(vault, longAgo);
+        File.SetUnixFileMode(vault, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string listed = Path.Combine(broker.Root, "read", "links");
+        Directory.CreateDirectory(listed);
+        File.CreateSymbolicLink(Path.Combine(listed, "to-vault"), vault);
+        File.CreateSymbolicLink(Path.Combine(listed, "to-secret"), secret);
+        File.CreateSymbolicLink(Path.Combine(listed, "to-nothing"), Path.Combine(broker.Root, "no-such-folder-at-all"));
+        File.CreateSymbolicLink(Path.Combine(listed, "to-denied"), Path.Combine(broker.Root, "read", "denied"));
+        Directory.CreateDirectory(Path.Combine(broker.Root, "read", "denied"));
+        var created = DateTime.UtcNow;
+        await using var client = await broker.ConnectAsync();
+
+        var entries = (await ListAllAsync(client, listed, pageSize: 100)).ToDictionary(e => e.Name);
+
+        var nothing = entries["to-nothing"];
+        Assert.AreEqual(FileSystemEntryKind.File, nothing.Kind);
+        Assert.AreEqual(FileAttributes.ReparsePoint, nothing.Attributes);
+        Assert.AreEqual(0, nothing.Length, "not even the length of the link's text");
+        foreach (var name in new[] { "to-vault", "to-secret", "to-denied" })
+        {
+            var entry = entries[name];
+            Assert.AreEqual((nothing.Kind, nothing.Attributes, nothing.Length), (entry.Kind, entry.Attributes, entry.Length), $"{name} must look like a link to nothing");
+            Assert.AreNotEqual(longAgo, entry.LastWriteTimeUtc, $"{name}: the target's time must not show");
+        }
+
+        foreach (var entry in entries.Values)
+        {
+            Assert.IsLessThan(TimeSpan.FromMinutes(5), (created - entry.LastWriteTimeUtc).Duration(), $"{entry.Name}: the link's own time");
+        }
+    }
+
+    [TestMethod]
+    public async Task A_link_to_what_the_client_may_read_shows_its_target_s_kind_as_the_BCL_does()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        string read = Path.Combine(broker.Root, "read");
+        Directory.CreateDirectory(Path.Combine(read, "data"));
+        File.WriteAllText(Path.Combine(read, "data", "report.txt"), "12345");
+        string listed = Path.Combine(read, "links");
+        Directory.CreateDirectory(listed);
+        File.CreateSymbolicLink(Path.Combine(listed, "to-data"), Path.Combine(read, "data"));
+        File.CreateSymbolicLink(Path.Combine(listed, ".to-report"), Path.Combine(read, "data", "report.txt"));
+        File.CreateSymbolicLink(Path.Combine(listed, "relative"), "../data");
+        await using var client = await broker.ConnectAsync();
+
+        var entries = (await ListAllAsync(client, listed, pageSize: 100)).ToDictionary(e => e.Name);
+
+        Assert.AreEqual(FileSystemEntryKind.Directory, entries["to-data"].Kind);
+        Assert.AreEqual(FileAttributes.Directory | FileAttributes.ReparsePoint, entries["to-data"].Attributes);
+        Assert.AreEqual(FileSystemEntryKind.Directory, entries["relative"].Kind);
+        var report = entries[".to-report"];
+        Assert.AreEqual(FileSystemEntryKind.File, report.Kind);
+        Assert.AreEqual(FileAttributes.ReparsePoint | FileAttributes.Hidden, report.Attributes);
+
+        // What the BCL gives for the same listing, read directly: the broker's view of a followable link is the same.
+        var direct = new DirectoryInfo(listed).EnumerateFileSystemInfos().ToDictionary(i => i.Name);
+        foreach (var (name, entry) in entries)
+        {
+            Assert.AreEqual(direct[name].Attributes, entry.Attributes, name);
+            Assert.AreEqual(direct[name] is FileInfo file ? file.Length : 0, entry.Length, name);
+            Assert.AreEqual(direct[name].LastWriteTimeUtc, entry.LastWriteTimeUtc, name);
+        }
+    }
+
     [TestMethod]
     public async Task A_large_directory_comes_in_pages_that_together_hold_every_entry_once()
     {

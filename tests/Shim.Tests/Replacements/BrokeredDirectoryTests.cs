@@ -13,12 +13,14 @@ public sealed class BrokeredDirectoryTests
 {
     private RoutingScope scope = null!;
     private RecordingBrokerActions broker = null!;
+    private DirectBrokerActions direct = null!;
     private TempDirectory tree = null!;
 
     [TestInitialize]
     public void Start()
     {
-        this.broker = new RecordingBrokerActions(new DirectBrokerActions());
+        this.direct = new DirectBrokerActions();
+        this.broker = new RecordingBrokerActions(this.direct);
         this.scope = RoutingScope.AllToBroker(this.broker);
         this.tree = DirectoryTree.Create();
     }
@@ -90,6 +92,30 @@ public sealed class BrokeredDirectoryTests
         {
             Environment.CurrentDirectory = previous;
         }
+    }
+
+    /// <summary>
+    /// The broker describes a link whose target the client may not read as the link itself (a File with ReparsePoint,
+    /// length 0), whatever it points to: the Shim then treats it exactly as the BCL treats a dangling link.
+    /// </summary>
+    [TestMethod]
+    public void ALinkDescribedAsItselfIsTreatedLikeADanglingLink()
+    {
+        this.direct.DescribeEntry = entry => entry.Name == "link-to-dir"
+            ? entry with { Kind = Protocol.Contracts.FileSystemEntryKind.File, Attributes = FileAttributes.ReparsePoint, Length = 0 }
+            : entry;
+        string root = this.tree.Path;
+
+        var files = DirectoryShims.GetFiles(root, "*", SearchOption.AllDirectories);
+        var directories = DirectoryShims.GetDirectories(root, "*", SearchOption.AllDirectories);
+        var skipping = DirectoryShims.EnumerateFileSystemEntries(root, "*", new EnumerationOptions { AttributesToSkip = FileAttributes.ReparsePoint }).ToList();
+
+        CollectionAssert.Contains(files, this.tree["link-to-dir"], "listed as a file, like the dangling link");
+        CollectionAssert.Contains(files, this.tree["dangling"]);
+        CollectionAssert.DoesNotContain(directories, this.tree["link-to-dir"]);
+        Assert.IsFalse(files.Any(f => f.StartsWith(this.tree["link-to-dir"] + "/", StringComparison.Ordinal)), "never recursed into");
+        CollectionAssert.DoesNotContain(skipping, this.tree["link-to-dir"], "still a reparse point");
+        CollectionAssert.DoesNotContain(skipping, this.tree["dangling"]);
     }
 
     [TestMethod]

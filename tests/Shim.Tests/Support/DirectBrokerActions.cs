@@ -63,15 +63,18 @@ internal sealed class DirectBrokerActions : IBrokerActions
 
     public void DeleteDirectory(string path, bool recursive) => Directory.Delete(path, recursive);
 
+    /// <summary>Rewrites each listed entry, e.g. as the broker describes a link whose target the client may not read.</summary>
+    public Func<DirectoryEntry, DirectoryEntry> DescribeEntry { get; set; } = entry => entry;
+
     public IEnumerable<DirectoryEntry> EnumerateDirectory(string path)
     {
         var listing = new DirectoryInfo(path).EnumerateFileSystemInfos("*", new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false });
-        return listing.Select(info => new DirectoryEntry(
+        return listing.Select(info => this.DescribeEntry(new DirectoryEntry(
             info.Name,
             info is DirectoryInfo ? FileSystemEntryKind.Directory : FileSystemEntryKind.File,
             info.Attributes,
             info is FileInfo file ? file.Length : 0,
-            info.LastWriteTimeUtc));
+            info.LastWriteTimeUtc)));
     }
 
     public PingResponse Ping(string hostOrAddress, int timeoutMilliseconds, byte[] buffer, PingOptions? options)
