@@ -93,21 +93,7 @@ public sealed class SymlinkRaceTests
 
         int successes = 0, refusals = 0;
         await RunWhileFlippingAsync(
-            flip: i =>
-            {
-                if (i % 2 == 0)
-                {
-                    // Real directory → link to outside.
-                    Directory.Move(directory, parked);
-                    File.CreateSymbolicLink(Path.Combine(broker.Root, "sandbox", ".dir-tmp"), outside);
-                    Directory.Move(Path.Combine(broker.Root, "sandbox", ".dir-tmp"), directory);
-                }
-                else
-                {
-                    File.Delete(directory);
-                    Directory.Move(parked, directory);
-                }
-            },
+            flip: i => SwapDirectoryAndLink(i, directory, parked, Path.Combine(broker.Root, "sandbox", ".dir-tmp"), outside),
             attempt: async () =>
             {
                 try
@@ -131,6 +117,60 @@ public sealed class SymlinkRaceTests
         CollectionAssert.AreEquivalent(new[] { secret }, Directory.GetFileSystemEntries(outside), "nothing may be created outside the sandbox");
         Assert.IsGreaterThan(0, successes, "no write succeeded: the race was not exercised");
         Assert.IsGreaterThan(0, refusals, "no write was refused: the flipper never won");
+    }
+
+    /// <summary>
+    /// A listed link whose path leads through a directory swapped for a link to outside the policy: it reaches an
+    /// allowed file or, outside, a directory of the same name. Its kind must come from what the policy judged, so a
+    /// Directory (which only the outside target is) never shows, whatever the interleaving.
+    /// </summary>
+    [TestMethod]
+    public async Task A_listed_link_that_leads_outside_mid_listing_never_shows_the_outside_kind()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        string outside = Path.Combine(broker.Root, "outside-dir");
+        Directory.CreateDirectory(Path.Combine(outside, "x"));
+        string hop = Path.Combine(broker.Root, "read", "hop");
+        string parked = Path.Combine(broker.Root, "parked");
+        Directory.CreateDirectory(hop);
+        File.WriteAllText(Path.Combine(hop, "x"), "ALLOWED");
+        string listed = Path.Combine(broker.Root, "read", "links");
+        Directory.CreateDirectory(listed);
+        File.CreateSymbolicLink(Path.Combine(listed, "link"), Path.Combine(hop, "x"));
+        await using var client = await broker.ConnectAsync();
+
+        int followed = 0, opaque = 0;
+        await RunWhileFlippingAsync(
+            flip: i => SwapDirectoryAndLink(i, hop, parked, Path.Combine(broker.Root, ".hop-tmp"), outside),
+            attempt: async () =>
+            {
+                var entry = (await DirectoryListingTests.ListAllAsync(client, listed, pageSize: 10)).Single();
+                Assert.AreEqual(FileSystemEntryKind.File, entry.Kind, "the outside directory showed through the swapped path");
+                Assert.AreEqual(FileAttributes.ReparsePoint, entry.Attributes);
+                _ = entry.Length > 0 ? followed++ : opaque++;
+            });
+
+        Assert.IsGreaterThan(0, followed, "the link was never listed as followable: the race was not exercised");
+        Assert.IsGreaterThan(0, opaque, "the link was never listed as opaque: the flipper never won");
+    }
+
+    /// <summary>
+    /// Flip <paramref name="flip"/>: on even flips the real <paramref name="directory"/> is parked and a link to
+    /// <paramref name="linkTarget"/> (made at <paramref name="scratch"/>) takes its name; on odd flips it comes back.
+    /// </summary>
+    private static void SwapDirectoryAndLink(int flip, string directory, string parked, string scratch, string linkTarget)
+    {
+        if (flip % 2 == 0)
+        {
+            Directory.Move(directory, parked);
+            File.CreateSymbolicLink(scratch, linkTarget);
+            Directory.Move(scratch, directory);
+        }
+        else
+        {
+            File.Delete(directory);
+            Directory.Move(parked, directory);
+        }
     }
 
     /// <summary>Runs <paramref name="attempt"/> repeatedly (bounded by count and time) while <paramref name="flip"/> runs on another thread.</summary>
