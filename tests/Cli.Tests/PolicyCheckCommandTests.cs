@@ -219,6 +219,7 @@ public sealed class PolicyCheckCommandTests
 
         Assert.AreEqual(1, run.ExitCode, run.ToString());
         StringAssert.Contains(run.Out, "denied by exec: argv[1] has a '..' segment, which no argument pattern matches");
+        StringAssert.Contains(run.Out, "(an argument with a '..' segment matches none)");
         StringAssert.Contains(run.Out, "the Shim refuses the command");
     }
 

@@ -115,7 +115,7 @@ internal static class PolicyCheckCommand
         output.WriteLine("  (default deny: anything no rule names is refused; files.deny wins over read and write; files.write also grants reading the same paths)");
         if (policy.ExecRules.Count > 0)
         {
-            output.WriteLine("  (exec: a command runs in the broker only when its exact path and every argument, position by position, match a rule; "
+            output.WriteLine("  (exec: a command runs in the broker only when its exact path and every argument, position by position, match a rule (an argument with a '..' segment matches none); "
                 + "a command whose path no rule names starts unprivileged as before; one whose path a rule names with other arguments is refused)");
         }
     }
