@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using PrivSep.Rewriter.Interop;
 
 namespace PrivSep.Rewriter.Writing;
 
@@ -14,7 +14,7 @@ namespace PrivSep.Rewriter.Writing;
 /// instead of one fsync and journal commit per file), so when the run returns its output is on disk, as before.</item>
 /// </list>
 /// </summary>
-internal static partial class AtomicFile
+internal static class AtomicFile
 {
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {
@@ -52,7 +52,7 @@ internal static partial class AtomicFile
     /// </summary>
     public static void SyncFileSystem(string directory)
     {
-        int fd = Open(directory, ORdOnly | OCloExec);
+        int fd = LibC.Open(directory, LibC.O_RDONLY | LibC.O_CLOEXEC);
         if (fd < 0)
         {
             return;
@@ -60,31 +60,16 @@ internal static partial class AtomicFile
 
         try
         {
-            if (SyncFs(fd) != 0)
+            if (LibC.SyncFs(fd) != 0)
             {
-                _ = FSync(fd);
+                _ = LibC.FSync(fd);
             }
         }
         finally
         {
-            _ = Close(fd);
+            _ = LibC.Close(fd);
         }
     }
-
-    private const int ORdOnly = 0;
-    private const int OCloExec = 0x80000; // the same value on x86-64 and arm64
-
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
-    private static partial int SyncFs(int fd);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int FSync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
 
     private static string TemporaryPathFor(string path)
     {
