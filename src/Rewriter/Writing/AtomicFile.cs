@@ -16,7 +16,27 @@ namespace PrivSep.Rewriter.Writing;
 /// </summary>
 internal static class AtomicFile
 {
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
+    /// <summary>Read, write and execute for user, group and others; never set-user-ID, set-group-ID or sticky.</summary>
+    private const UnixFileMode PermissionBits = (UnixFileMode)0x1FF;
+
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes) => Write(path, bytes, null);
+
+    /// <summary>
+    /// A copy that keeps the source's permission bits and modification time (as <c>cp -p</c>): a copied script or app host
+    /// stays executable, and an unchanged file keeps the timestamp that incremental builds compare.
+    /// </summary>
+    public static void Copy(string source, string destination)
+    {
+        if (Path.GetFullPath(source) == Path.GetFullPath(destination))
+        {
+            return;
+        }
+
+        var info = new FileInfo(source);
+        Write(destination, File.ReadAllBytes(source), (info.UnixFileMode & PermissionBits, info.LastWriteTimeUtc));
+    }
+
+    private static void Write(string path, ReadOnlySpan<byte> bytes, (UnixFileMode Mode, DateTime LastWriteUtc)? keep)
     {
         string temporary = TemporaryPathFor(path);
         bool replacing = File.Exists(path);
@@ -28,22 +48,18 @@ internal static class AtomicFile
                 stream.Flush(flushToDisk: replacing);
             }
 
+            if (keep is { } attributes)
+            {
+                File.SetUnixFileMode(temporary, attributes.Mode);
+                File.SetLastWriteTimeUtc(temporary, attributes.LastWriteUtc);
+            }
+
             File.Move(temporary, path, overwrite: true);
         }
         finally
         {
             File.Delete(temporary);
         }
-    }
-
-    public static void Copy(string source, string destination)
-    {
-        if (Path.GetFullPath(source) == Path.GetFullPath(destination))
-        {
-            return;
-        }
-
-        WriteAllBytes(destination, File.ReadAllBytes(source));
     }
 
     /// <summary>
