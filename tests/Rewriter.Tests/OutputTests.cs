@@ -123,6 +123,25 @@ public sealed class OutputTests
     }
 
     [TestMethod]
+    public void SymbolicLinkInTheInputIsCopiedAsTheFileItPointsTo()
+    {
+        using var temp = new TempFolder();
+        string input = temp.Sub("in");
+        string target = System.IO.Path.Combine(temp.Sub("elsewhere"), "data.txt");
+        File.WriteAllText(target, "data");
+        File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.CreateSymbolicLink(System.IO.Path.Combine(input, "data.txt"), target);
+
+        FolderRewriteResult result = FolderRewriter.Rewrite(new RewriteOptions(input, System.IO.Path.Combine(temp.Path, "out")));
+
+        var copy = new FileInfo(System.IO.Path.Combine(temp.Path, "out", "data.txt"));
+        Assert.IsNull(copy.LinkTarget, "the output holds a regular file, which the manifest can pin");
+        Assert.AreEqual("data", File.ReadAllText(copy.FullName));
+        Assert.AreEqual(UnixFileMode.UserRead | UnixFileMode.UserWrite, copy.UnixFileMode, "the target's mode, not the link's 0777");
+        CollectionAssert.Contains(result.OtherFiles.ToArray(), "data.txt");
+    }
+
+    [TestMethod]
     public void RewrittenAssemblyCarriesTheMarker()
     {
         using var temp = new TempFolder();

@@ -32,8 +32,13 @@ internal static class AtomicFile
             return;
         }
 
-        var info = new FileInfo(source);
-        Write(destination, File.ReadAllBytes(source), (info.UnixFileMode & PermissionBits, info.LastWriteTimeUtc));
+        // Mode and time from the descriptor that is read: for a symbolic link, the file it points to (whose bytes are
+        // copied), never the link's own 0777.
+        using var stream = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+        byte[] bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        var keep = (File.GetUnixFileMode(stream.SafeFileHandle) & PermissionBits, File.GetLastWriteTimeUtc(stream.SafeFileHandle));
+        Write(destination, bytes, keep);
     }
 
     private static void Write(string path, ReadOnlySpan<byte> bytes, (UnixFileMode Mode, DateTime LastWriteUtc)? keep)
