@@ -10,7 +10,7 @@ internal sealed record LoadedPlugin(IMonitoringPlugin Plugin, string AssemblyFil
 
 /// <summary>
 /// Loads plugins from a folder only after <see cref="ManifestVerifier.VerifyFolder(string, string)"/> accepted it: the manifest
-/// is signed with the configured key and every assembly of the folder is listed with its hash. The plugin assemblies are the
+/// is signed with the configured key and every file of the folder (assemblies, native libraries, anything) is listed with its hash. The plugin assemblies are the
 /// manifest's (not whatever *.dll lies there); each goes into its own collectible <see cref="AssemblyLoadContext"/>.
 /// </summary>
 internal static class PluginLoader

@@ -13,6 +13,9 @@ internal sealed class AssemblyRewriter(ShimCatalog catalog, AssemblyResolution r
 {
     public List<RewriteDiagnostic> Diagnostics { get; } = [];
 
+    /// <summary>The PDBs written beside rewritten assemblies, as relative names: output files the manifest must pin too.</summary>
+    public List<string> WrittenSymbols { get; } = [];
+
     /// <param name="outputPath">Where the result goes; null when scanning (nothing is written).</param>
     /// <returns>The record, or null when the file was refused (an error diagnostic says why).</returns>
     public AssemblyRewriteRecord? Process(string inputPath, string relativeName, string? outputPath)
@@ -148,6 +151,7 @@ internal sealed class AssemblyRewriter(ShimCatalog catalog, AssemblyResolution r
             if (image.Pdb is { } pdb)
             {
                 AtomicFile.WriteAllBytes(Path.ChangeExtension(outputPath!, ".pdb"), pdb.Span);
+                this.WrittenSymbols.Add(Path.ChangeExtension(relativeName, ".pdb"));
             }
 
             return new AssemblyRewriteRecord(relativeName, originalSha, Sha256(image.Assembly.Span), true, false, rewriter.Rewrites);

@@ -1,5 +1,6 @@
 using System.Reflection;
 using PrivSep.Rewriter.Catalog;
+using PrivSep.Rewriter.Manifest;
 using PrivSep.Rewriter.Model;
 using PrivSep.Rewriter.Writing;
 
@@ -64,9 +65,23 @@ public static class FolderRewriter
         if (output is not null && output != input)
         {
             Directory.CreateDirectory(output);
-            foreach (string file in files.Where(f => !IsAssembly(f)))
+        }
+
+        // Files that are not assemblies are copied as they are and pinned by the manifest like everything else; native
+        // code among them is reported, never copied silently: a plugin that P/Invokes its own library runs it unrewritten.
+        var otherFiles = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (string file in files.Where(f => !IsAssembly(f)))
+        {
+            string relative = ToRelativeName(input, file);
+            if (NativeImage.Describe(file) is { } native)
+            {
+                diagnostics.Add(new RewriteDiagnostic(DiagnosticIds.UnreadableAssembly, DiagnosticSeverity.Warning, $"{relative} is {native}: copied unchanged and pinned by the manifest, not rewritten; calls it makes are not redirected and the kernel decides what it may do", relative, null, file));
+            }
+
+            if (output is not null)
             {
                 AtomicFile.Copy(file, Path.Combine(output, Path.GetRelativePath(input, file)));
+                otherFiles.Add(relative);
             }
         }
 
@@ -74,7 +89,7 @@ public static class FolderRewriter
         for (int i = 0; i < assemblies.Count; i++)
         {
             string file = assemblies[i];
-            string relative = Path.GetRelativePath(input, file).Replace(Path.DirectorySeparatorChar, '/');
+            string relative = ToRelativeName(input, file);
             if (!relative.Contains('/') && shimFiles.ContainsKey(relative))
             {
                 diagnostics.Add(new RewriteDiagnostic(DiagnosticIds.ShimDependency, DiagnosticSeverity.Info, $"{relative} belongs to the Shim's run-time closure: replaced by the deployed copy, not rewritten", relative));
@@ -95,6 +110,7 @@ public static class FolderRewriter
         }
 
         diagnostics.AddRange(rewriter.Diagnostics);
+        otherFiles.UnionWith(rewriter.WrittenSymbols);
 
         // The Shim and what it needs at run time go beside the output, at exactly the version the rewritten code references,
         // whenever rewritten code needs them or the input already carried them (e.g. a package dependency): every
@@ -120,16 +136,22 @@ public static class FolderRewriter
         }
 
         records.Sort((a, b) => string.CompareOrdinal(a.FileName, b.FileName));
-        return new FolderRewriteResult(ToolVersion, catalog.Sha256, records, diagnostics);
+        return new FolderRewriteResult(ToolVersion, catalog.Sha256, records, diagnostics) { OtherFiles = otherFiles.ToList() };
     }
+
+    private static string ToRelativeName(string input, string file) => Path.GetRelativePath(input, file).Replace(Path.DirectorySeparatorChar, '/');
 
     private static bool IsAssembly(string path) => AssemblyExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
 
     private static List<string> EnumerateFiles(string input, string? output)
     {
         string? outputPrefix = output is null || output == input ? null : output.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        // The input's own manifest and signature (a folder rewritten before) describe the input, not this run's output,
+        // which gets new ones.
+        string[] inputManifestFiles = [Path.Combine(input, ManifestPaths.ManifestFileName), Path.Combine(input, ManifestPaths.SignatureFileName)];
         return Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
             .Where(f => !f.EndsWith(".privsep-tmp", StringComparison.Ordinal))
+            .Where(f => !inputManifestFiles.Contains(f, StringComparer.Ordinal))
             .Where(f => outputPrefix is null || !f.StartsWith(outputPrefix, StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .ToList();

@@ -40,7 +40,7 @@ public sealed class ManifestFormatTests
     {
         string json = Encoding.UTF8.GetString(ManifestJson.Serialize(RewriteManifest.From(Result)));
 
-        string[] order = ["\"formatVersion\": 1", "\"toolVersion\"", "\"catalogSha256\"", "\"createdUtc\"", "\"assemblies\"", "\"file\": \"Plugins/PingCheck.dll\"", "\"originalSha256\"", "\"rewrittenSha256\"", "\"changed\"", "\"alreadyRewritten\"", "\"rewrites\"", "\"method\"", "\"ilOffset\": 17", "\"sourceFile\"", "\"line\"", "\"column\"", "\"originalMember\"", "\"originalAssembly\"", "\"replacement\"", "\"runtime\"", "\"diagnostics\"", "\"id\": \"PS1001\"", "\"severity\": \"warning\""];
+        string[] order = ["\"formatVersion\": 2", "\"toolVersion\"", "\"catalogSha256\"", "\"createdUtc\"", "\"assemblies\"", "\"file\": \"Plugins/PingCheck.dll\"", "\"originalSha256\"", "\"rewrittenSha256\"", "\"changed\"", "\"alreadyRewritten\"", "\"rewrites\"", "\"method\"", "\"ilOffset\": 17", "\"sourceFile\"", "\"line\"", "\"column\"", "\"originalMember\"", "\"originalAssembly\"", "\"replacement\"", "\"runtime\"", "\"files\"", "\"diagnostics\"", "\"id\": \"PS1001\"", "\"severity\": \"warning\""];
         int at = 0;
         foreach (string part in order)
         {
@@ -55,7 +55,7 @@ public sealed class ManifestFormatTests
     [TestMethod]
     public void UnknownPropertyIsRefused()
     {
-        string json = Encoding.UTF8.GetString(ManifestJson.Serialize(RewriteManifest.From(Result))).Replace("\"formatVersion\": 1,", "\"formatVersion\": 1, \"trustMe\": true,");
+        string json = Encoding.UTF8.GetString(ManifestJson.Serialize(RewriteManifest.From(Result))).Replace("\"formatVersion\": 2,", "\"formatVersion\": 2, \"trustMe\": true,");
 
         var error = Assert.ThrowsExactly<ManifestException>(() => ManifestJson.Parse(Encoding.UTF8.GetBytes(json), "m.json"));
         StringAssert.Contains(error.Message, "m.json(");
@@ -64,10 +64,10 @@ public sealed class ManifestFormatTests
     [TestMethod]
     public void UnknownFormatVersionIsRefused()
     {
-        string json = Encoding.UTF8.GetString(ManifestJson.Serialize(RewriteManifest.From(Result))).Replace("\"formatVersion\": 1,", "\"formatVersion\": 2,");
+        string json = Encoding.UTF8.GetString(ManifestJson.Serialize(RewriteManifest.From(Result))).Replace("\"formatVersion\": 2,", "\"formatVersion\": 3,");
 
         var error = Assert.ThrowsExactly<ManifestException>(() => ManifestJson.Parse(Encoding.UTF8.GetBytes(json), "m.json"));
-        StringAssert.Contains(error.Message, "format version 2 is not supported");
+        StringAssert.Contains(error.Message, "format version 3 is not supported");
     }
 
     [TestMethod]

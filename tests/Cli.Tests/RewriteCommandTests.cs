@@ -25,7 +25,7 @@ public sealed class RewriteCommandTests
         StringAssert.Contains(rewrite.Out, "rewrote 2 call sites in 2 of 2 assemblies");
         StringAssert.Contains(rewrite.Out, "signed with");
         Assert.AreEqual(0, verify.ExitCode, verify.ToString());
-        StringAssert.Contains(verify.Out, "valid — 2 assemblies");
+        StringAssert.Contains(verify.Out, "valid — 2 files match the signed manifest (2 assemblies");
         Assert.AreEqual(1, tampered.ExitCode, tampered.ToString());
         StringAssert.Contains(tampered.Out, "sub/B.dll: SHA-256");
     }
@@ -65,18 +65,56 @@ public sealed class RewriteCommandTests
     }
 
     [TestMethod]
-    public async Task StrayAssemblyInTheOutputFailsTheSelfCheck()
+    [DataRow("Stray.dll", DisplayName = "a stray assembly")]
+    [DataRow("stale.sh", DisplayName = "a stray non-assembly file")]
+    [DataRow("runtimes/linux-x64/native/libold.so", DisplayName = "a stray native library in a subfolder")]
+    public async Task FileInTheOutputThatTheRunDidNotWriteFailsTheSelfCheck(string stray)
     {
         using var dir = new TempDirectory();
         dir.Write("in/A.dll", [1]);
-        dir.Write("out/Stray.dll", [9]);
+        dir.Write($"out/{stray}", [9]);
         string key = dir.PathOf("k.pem");
         ManifestKeys.Generate(key);
 
         var run = await Cli.RunAsync(new CopyingEngine(), "rewrite", dir.PathOf("in"), "--out", dir.PathOf("out"), "--sign-key", key);
 
         Assert.AreEqual(1, run.ExitCode, run.ToString());
-        StringAssert.Contains(run.Error, "Stray.dll: is not in the signed manifest");
+        StringAssert.Contains(run.Error, $"{stray}: is not in the signed manifest");
+    }
+
+    [TestMethod]
+    public async Task SignedRewritePinsNativeLibrariesAndEveryOtherFile()
+    {
+        using var dir = new TempDirectory();
+        byte[] elf = [0x7F, (byte)'E', (byte)'L', (byte)'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        dir.Write("in/libnative.so", elf);
+        dir.Write("in/runtimes/linux-x64/native/libfoo.so", elf);
+        dir.Write("in/plugin.json", "{}"u8.ToArray());
+        string key = dir.PathOf("k.pem");
+        ManifestKeys.Generate(key);
+        string[] verifyArgs = ["verify", dir.PathOf("out"), "--public-key", dir.PathOf("k.pub.pem")];
+
+        var rewrite = await Cli.RunAsync("rewrite", dir.PathOf("in"), "--out", dir.PathOf("out"), "--sign-key", key);
+        var untouched = await Cli.RunAsync(verifyArgs);
+        using (var stream = new FileStream(dir.PathOf("out", "libnative.so"), FileMode.Append))
+        {
+            stream.Write([0xCC]);
+        }
+
+        dir.Write("out/libextra.so", elf);
+        dir.Write("out/extra.sh", "#!/bin/sh\nid\n"u8.ToArray());
+        var tampered = await Cli.RunAsync(verifyArgs);
+
+        Assert.AreEqual(0, rewrite.ExitCode, rewrite.ToString());
+        StringAssert.Contains(rewrite.Out, "libnative.so: warning PS1008: libnative.so is a native library");
+        StringAssert.Contains(rewrite.Out, "warning PS1008: runtimes/linux-x64/native/libfoo.so is a native library");
+        Assert.DoesNotContain("plugin.json: warning", rewrite.Out);
+        Assert.AreEqual(0, untouched.ExitCode, untouched.ToString());
+        StringAssert.Contains(untouched.Out, "valid — 3 files");
+        Assert.AreEqual(1, tampered.ExitCode, tampered.ToString());
+        StringAssert.Contains(tampered.Out, "libnative.so: SHA-256");
+        StringAssert.Contains(tampered.Out, "libextra.so: is not in the signed manifest");
+        StringAssert.Contains(tampered.Out, "extra.sh: is not in the signed manifest");
     }
 
     [TestMethod]

@@ -84,7 +84,10 @@ internal sealed class CopyingEngine(params RewriteDiagnostic[] diagnostics) : IR
     }
 }
 
-/// <summary>A signed folder of fake assemblies, as privsep rewrite would leave it.</summary>
+/// <summary>
+/// A signed folder of fake files, as privsep rewrite would leave it: *.dll and *.exe are listed as assemblies, every other
+/// file (native libraries, scripts, data) only in the manifest's file list, and every file is pinned by its hash.
+/// </summary>
 internal static class SignedFolder
 {
     public static ECDsa NewKey() => ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -92,16 +95,25 @@ internal static class SignedFolder
     public static RewriteManifest Create(string directory, ECDsa key, params string[] files)
     {
         var records = new List<AssemblyRewriteRecord>();
+        var otherFiles = new List<string>();
         foreach (string file in files)
         {
             string path = Path.Combine(directory, file);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.WriteAllBytes(path, RandomNumberGenerator.GetBytes(256));
             string sha = ManifestPaths.Sha256OfFile(path);
-            records.Add(new AssemblyRewriteRecord(file, sha, sha, false, false, []));
+            if (ManifestPaths.IsAssemblyFileName(file))
+            {
+                records.Add(new AssemblyRewriteRecord(file, sha, sha, false, false, []));
+            }
+            else
+            {
+                otherFiles.Add(file);
+            }
         }
 
-        var manifest = RewriteManifest.From(new FolderRewriteResult("1.0.0", new string('0', 64), records, []));
+        var result = new FolderRewriteResult("1.0.0", new string('0', 64), records, []) { OtherFiles = otherFiles };
+        var manifest = FolderFiles.Pin(RewriteManifest.From(result), directory, result.OtherFiles);
         ManifestSigner.Write(directory, manifest, key);
         return manifest;
     }

@@ -96,6 +96,16 @@ public sealed class DemoTests
             StringAssert.Contains(accepted.Error, "signed manifest verified");
             StringAssert.Contains(accepted.Output, "ConfigReader: read ");
 
+            // A native library dropped beside the signed plugins (one a plugin could DllImport) is refused like an assembly.
+            string dropped = Path.Combine(plugins, "runtimes", "linux-x64", "native", "libextra.so");
+            Directory.CreateDirectory(Path.GetDirectoryName(dropped)!);
+            File.WriteAllBytes(dropped, [0x7F, (byte)'E', (byte)'L', (byte)'F']);
+            var nativeRefused = DemoBuild.Run(DotnetHost.Path, [agent, "--plugins", plugins, "--public-key", publicKey], environment);
+            Assert.AreEqual(1, nativeRefused.ExitCode, nativeRefused.ToString());
+            StringAssert.Contains(nativeRefused.Error, "runtimes/linux-x64/native/libextra.so: is not in the signed manifest");
+            Assert.DoesNotContain("ConfigReader: read", nativeRefused.Output, nativeRefused.ToString());
+            Directory.Delete(Path.Combine(plugins, "runtimes"), recursive: true);
+
             string target = Path.Combine(plugins, "ConfigReader.dll");
             byte[] bytes = File.ReadAllBytes(target);
             bytes[bytes.Length / 2] ^= 0x01;

@@ -26,10 +26,21 @@ public sealed class BuildIntegrationTests
     {
         string project = Packages.CopySample("rewrite");
         string output = Path.Combine(project, "bin", "Debug", "net10.0");
+        // A native library the plugin ships, copied to the output by the build: it must be pinned like the assemblies.
+        Directory.CreateDirectory(Path.Combine(project, "native"));
+        File.WriteAllBytes(Path.Combine(project, "native", "libnative.so"), [0x7F, (byte)'E', (byte)'L', (byte)'F', 2, 1, 1, 0]);
+        string csproj = Path.Combine(project, "SamplePlugin.csproj");
+        File.WriteAllText(csproj, File.ReadAllText(csproj).Replace("</Project>", """
+              <ItemGroup>
+                <None Include="native/libnative.so" CopyToOutputDirectory="PreserveNewest" CopyToPublishDirectory="PreserveNewest" />
+              </ItemGroup>
+            </Project>
+            """));
 
         ProcessResult build = Build(project);
         Assert.AreEqual(0, build.ExitCode, build.ToString());
         AssertRewritten(Path.Combine(output, "SamplePlugin.dll"));
+        StringAssert.Contains(build.Output, "warning PS1008", build.ToString());
         AssertVerifies(project, output);
 
         Dictionary<string, DateTime> before = Timestamps(output);
@@ -47,6 +58,11 @@ public sealed class BuildIntegrationTests
         ProcessResult republished = Publish(project);
         Assert.AreEqual(0, republished.ExitCode, republished.ToString());
         CollectionAssert.AreEquivalent(publishedBefore.ToList(), Timestamps(publish).ToList(), "a publish with no changed input must leave the publish folder as it was");
+
+        File.AppendAllText(Path.Combine(publish, "native", "libnative.so"), "tampered");
+        ProcessResult tampered = Verify(project, publish);
+        Assert.AreEqual(1, tampered.ExitCode, tampered.ToString());
+        StringAssert.Contains(tampered.Output, "native/libnative.so: SHA-256", tampered.ToString());
     }
 
     [TestMethod]
@@ -99,9 +115,12 @@ public sealed class BuildIntegrationTests
 
     private static void AssertVerifies(string project, string folder)
     {
-        ProcessResult verify = ProcessRunner.Run("dotnet", [Packages.PrivSepDll, "verify", folder, "--public-key", Path.Combine(project, "plugin-signing.pub.pem")], project, TimeSpan.FromMinutes(1));
+        ProcessResult verify = Verify(project, folder);
         Assert.AreEqual(0, verify.ExitCode, verify.ToString());
     }
+
+    private static ProcessResult Verify(string project, string folder) =>
+        ProcessRunner.Run("dotnet", [Packages.PrivSepDll, "verify", folder, "--public-key", Path.Combine(project, "plugin-signing.pub.pem")], project, TimeSpan.FromMinutes(1));
 
     private static void AssertRewritten(string assembly)
     {

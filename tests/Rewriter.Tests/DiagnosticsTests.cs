@@ -70,6 +70,34 @@ public sealed class DiagnosticsTests
     }
 
     [TestMethod]
+    public void NativeLibrariesBesideTheAssembliesAreReportedAndEveryCopiedFileIsListed()
+    {
+        using var temp = new TempFolder();
+        string input = temp.Sub("in");
+        string output = System.IO.Path.Combine(temp.Path, "out");
+        PluginCompiler.Compile(input, "Plugin", Sources.Calls);
+        byte[] elf = [0x7F, (byte)'E', (byte)'L', (byte)'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        File.WriteAllBytes(System.IO.Path.Combine(input, "libnative.so"), elf);
+        Directory.CreateDirectory(System.IO.Path.Combine(input, "runtimes", "linux-x64", "native"));
+        File.WriteAllBytes(System.IO.Path.Combine(input, "runtimes", "linux-x64", "native", "libfoo.so.1"), elf);
+        File.WriteAllText(System.IO.Path.Combine(input, "notes.txt"), "not code");
+
+        FolderRewriteResult scan = FolderRewriter.Scan(input);
+        FolderRewriteResult result = FolderRewriter.Rewrite(new RewriteOptions(input, output));
+
+        foreach (FolderRewriteResult run in new[] { scan, result })
+        {
+            string[] reported = run.Diagnostics.Where(d => d.Id == DiagnosticIds.UnreadableAssembly).Select(d => d.Assembly!).Order(StringComparer.Ordinal).ToArray();
+            CollectionAssert.AreEqual(new[] { "libnative.so", "runtimes/linux-x64/native/libfoo.so.1" }, reported, string.Join("\n", run.Diagnostics));
+            Assert.IsTrue(run.Diagnostics.Where(d => d.Id == DiagnosticIds.UnreadableAssembly).All(d => d.Severity == DiagnosticSeverity.Warning && d.Message.Contains("is a native library", StringComparison.Ordinal)));
+        }
+
+        CollectionAssert.IsSubsetOf(new[] { "Plugin.pdb", "libnative.so", "notes.txt", "runtimes/linux-x64/native/libfoo.so.1" }, result.OtherFiles.ToArray());
+        Assert.IsFalse(result.OtherFiles.Any(f => f.EndsWith(".dll", StringComparison.Ordinal)), "assemblies are listed as assemblies");
+        CollectionAssert.AreEqual(elf, File.ReadAllBytes(System.IO.Path.Combine(output, "runtimes", "linux-x64", "native", "libfoo.so.1")));
+    }
+
+    [TestMethod]
     public void BadShimMakesTheRunFailWithCatalogErrors()
     {
         using var temp = new TempFolder();

@@ -104,6 +104,44 @@ public sealed class OutputTests
     }
 
     [TestMethod]
+    public void CopiedFilesKeepTheirPermissionsAndTimestampButNoSetId()
+    {
+        using var temp = new TempFolder();
+        string input = temp.Sub("in");
+        string script = System.IO.Path.Combine(input, "tools", "run.sh");
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(script)!);
+        File.WriteAllText(script, "#!/bin/sh\n");
+        File.SetUnixFileMode(script, UnixFileMode.SetUser | UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+        var written = new DateTime(2024, 5, 6, 7, 8, 9, DateTimeKind.Utc);
+        File.SetLastWriteTimeUtc(script, written);
+
+        FolderRewriter.Rewrite(new RewriteOptions(input, System.IO.Path.Combine(temp.Path, "out")));
+
+        string copy = System.IO.Path.Combine(temp.Path, "out", "tools", "run.sh");
+        Assert.AreEqual(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute, File.GetUnixFileMode(copy));
+        Assert.AreEqual(written, File.GetLastWriteTimeUtc(copy));
+    }
+
+    [TestMethod]
+    public void SymbolicLinkInTheInputIsCopiedAsTheFileItPointsTo()
+    {
+        using var temp = new TempFolder();
+        string input = temp.Sub("in");
+        string target = System.IO.Path.Combine(temp.Sub("elsewhere"), "data.txt");
+        File.WriteAllText(target, "data");
+        File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.CreateSymbolicLink(System.IO.Path.Combine(input, "data.txt"), target);
+
+        FolderRewriteResult result = FolderRewriter.Rewrite(new RewriteOptions(input, System.IO.Path.Combine(temp.Path, "out")));
+
+        var copy = new FileInfo(System.IO.Path.Combine(temp.Path, "out", "data.txt"));
+        Assert.IsNull(copy.LinkTarget, "the output holds a regular file, which the manifest can pin");
+        Assert.AreEqual("data", File.ReadAllText(copy.FullName));
+        Assert.AreEqual(UnixFileMode.UserRead | UnixFileMode.UserWrite, copy.UnixFileMode, "the target's mode, not the link's 0777");
+        CollectionAssert.Contains(result.OtherFiles.ToArray(), "data.txt");
+    }
+
+    [TestMethod]
     public void RewrittenAssemblyCarriesTheMarker()
     {
         using var temp = new TempFolder();

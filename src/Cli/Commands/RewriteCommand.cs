@@ -8,7 +8,7 @@ namespace PrivSep.Cli.Commands;
 
 /// <summary>
 /// <c>privsep rewrite DIR [--out DIR | --in-place] [--sign-key KEY.pem] [--shim PATH] [--json]</c>: rewrites a plugin
-/// folder, then writes the manifest into the output folder and signs it. A result with error diagnostics is never
+/// folder, then writes the manifest, which pins every file the run placed in the output folder, and signs it. A result with error diagnostics is never
 /// signed: its manifest is written (it records what went wrong) and any old signature is removed, so hosts refuse it.
 /// </summary>
 internal static class RewriteCommand
@@ -91,7 +91,16 @@ internal static class RewriteCommand
         }
 
         ECDsa? keyToSign = result.HasErrors ? null : signingKey;
-        var manifest = RuntimeFiles.Pin(RewriteManifest.From(result), outputDirectory);
+        RewriteManifest manifest;
+        try
+        {
+            manifest = FolderFiles.Pin(RuntimeFiles.Pin(RewriteManifest.From(result), outputDirectory), outputDirectory, result.OtherFiles);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return context.Fail(Name, $"cannot pin the files of {outputDirectory}: {e.Message} (a signed folder holds only regular files; replace a symbolic link with the file it points to)");
+        }
+
         byte[] manifestBytes;
         try
         {
@@ -153,7 +162,7 @@ internal static class RewriteCommand
         int callSites = result.Assemblies.Sum(a => a.Rewrites.Count);
         int errors = result.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
         int warnings = result.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Warning);
-        output.WriteLine($"rewrote {callSites} call sites in {changed} of {result.Assemblies.Count} assemblies ({already} already rewritten, left as they were); {manifest.Runtime.Count} runtime files placed; {errors} errors, {warnings} warnings");
+        output.WriteLine($"rewrote {callSites} call sites in {changed} of {result.Assemblies.Count} assemblies ({already} already rewritten, left as they were); {manifest.Runtime.Count} runtime files placed; {manifest.Files.Count} files pinned; {errors} errors, {warnings} warnings");
         string manifestPath = Path.Combine(outputDirectory, ManifestPaths.ManifestFileName);
         output.WriteLine(signed
             ? $"manifest: {manifestPath}, signed with {signKeyPath} into {ManifestPaths.SignatureFileName}"

@@ -17,7 +17,7 @@ internal static class VerifyCommand
         };
         var command = new Command(
             "verify",
-            "Checks that the folder's manifest is validly signed and that every assembly in it (recursively) has exactly the hash the manifest lists, with nothing missing and nothing extra. "
+            "Checks that the folder's manifest is validly signed and that every file in it (recursively, whatever its name: assemblies, native libraries, data) has exactly the hash the manifest lists, with nothing missing, nothing extra and no symbolic link. "
             + "Exit 0 valid, 1 invalid (each problem printed), 2 input error.")
         {
             dirArgument, keyOption,
@@ -46,7 +46,7 @@ internal static class VerifyCommand
         if (verification.IsValid)
         {
             var manifest = verification.Manifest!;
-            context.Out.WriteLine($"{directory}: valid — {manifest.Assemblies.Count} assemblies and {manifest.Runtime.Count} runtime files match the signed manifest");
+            context.Out.WriteLine($"{directory}: valid — {manifest.Files.Count} files match the signed manifest ({manifest.Assemblies.Count} assemblies, {manifest.Runtime.Count} runtime files, {manifest.Files.Count - manifest.Assemblies.Count - manifest.Runtime.Count} other files)");
             return ExitCodes.Success;
         }
 

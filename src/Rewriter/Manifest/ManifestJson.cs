@@ -24,6 +24,15 @@ public static class ManifestJson
     /// <exception cref="ManifestException">The bytes are not a manifest of a known format version.</exception>
     public static RewriteManifest Parse(ReadOnlySpan<byte> utf8Json, string sourceName)
     {
+        // The version decides the shape, so it is checked first: a manifest of another version must be refused for
+        // its version (with the fix), not for a property it lacks or has.
+        if (PeekFormatVersion(utf8Json) is { } version && version != RewriteManifest.CurrentFormatVersion)
+        {
+            throw new ManifestException(version < RewriteManifest.CurrentFormatVersion
+                ? $"{sourceName}: manifest format version {version} is too old: it pins only the assemblies, not every file of the folder (native libraries and other files went unchecked); re-run privsep rewrite with this version of privsep (format version {RewriteManifest.CurrentFormatVersion}) and sign the folder again"
+                : $"{sourceName}: manifest format version {version} is not supported (this tool reads version {RewriteManifest.CurrentFormatVersion}); verify with the version of privsep that wrote it, or re-run privsep rewrite with this one");
+        }
+
         RewriteManifest? manifest;
         try
         {
@@ -43,15 +52,50 @@ public static class ManifestJson
         if (manifest.FormatVersion != RewriteManifest.CurrentFormatVersion)
         {
             throw new ManifestException(
-                $"{sourceName}: manifest format version {manifest.FormatVersion} is not supported (this tool reads version {RewriteManifest.CurrentFormatVersion}); rewrite the folder with this version of privsep");
+                $"{sourceName}: manifest format version {manifest.FormatVersion} is not supported (this tool reads version {RewriteManifest.CurrentFormatVersion}); re-run privsep rewrite with this version of privsep");
         }
 
-        if (manifest.Assemblies is null || manifest.Runtime is null || manifest.Diagnostics is null)
+        if (manifest.Assemblies is null || manifest.Runtime is null || manifest.Files is null || manifest.Diagnostics is null)
         {
-            throw new ManifestException($"{sourceName}: not a valid PrivSep manifest (assemblies, runtime and diagnostics are required)");
+            throw new ManifestException($"{sourceName}: not a valid PrivSep manifest (assemblies, runtime, files and diagnostics are required)");
         }
 
         return manifest;
+    }
+
+    /// <summary>The top-level <c>formatVersion</c> when the bytes are a JSON object that has an integer one; null otherwise (the full parse reports why).</summary>
+    private static int? PeekFormatVersion(ReadOnlySpan<byte> utf8Json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(utf8Json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                bool isVersion = reader.ValueTextEquals("formatVersion"u8);
+                if (!reader.Read())
+                {
+                    return null;
+                }
+
+                if (isVersion)
+                {
+                    return reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int version) ? version : null;
+                }
+
+                reader.Skip();
+            }
+
+            return null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }
 

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace PrivSep.Rewriter.Manifest;
 
 /// <summary>File names, which files count as assemblies, and how files are named and hashed in a manifest.</summary>
@@ -64,10 +62,6 @@ public static class ManifestPaths
         return true;
     }
 
-    /// <summary>Lowercase hexadecimal SHA-256 of a file's bytes.</summary>
-    public static string Sha256OfFile(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
+    /// <summary>Lowercase hexadecimal SHA-256 of a regular file's bytes (a link or special file is refused: <see cref="FolderEntries.Sha256OfRegularFile"/>).</summary>
+    public static string Sha256OfFile(string path) => FolderEntries.Sha256OfRegularFile(path);
 }

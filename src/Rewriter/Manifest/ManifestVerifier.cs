@@ -10,9 +10,12 @@ namespace PrivSep.Rewriter.Manifest;
 public sealed record ManifestVerification(bool IsValid, IReadOnlyList<string> Problems, RewriteManifest? Manifest);
 
 /// <summary>
-/// The host's load-time check of a rewritten plugin folder: the manifest is signed by the given key, every assembly
-/// file of the folder (*.dll, *.exe, recursively, hidden files included) is listed in it — as a plugin assembly or a
-/// PrivSep runtime file — with the same SHA-256, and every listed file is present. Uses no Cecil, only hashing.
+/// The host's load-time check of a rewritten plugin folder: the manifest is signed by the given key, and the folder
+/// holds exactly the files its file list pins — every file, recursively, hidden ones included, whatever its name
+/// (assemblies, native libraries, scripts, data), each with the same SHA-256 — and nothing else: no unlisted file, no
+/// symbolic link, no FIFO, socket or device. Nothing may be added to a signed folder; a change means a new rewrite and
+/// signature. The plugin assemblies and runtime files must be pinned by that list too. Uses no Cecil, only hashing.
+/// Verification and loading are two steps: the folder must not be writable by the agent that loads it.
 /// </summary>
 public static class ManifestVerifier
 {
@@ -67,22 +70,40 @@ public static class ManifestVerifier
         }
 
         var expected = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (file, sha256) in manifest.Assemblies.Select(a => (a.File, a.RewrittenSha256)).Concat(manifest.Runtime.Select(r => (r.File, r.Sha256))))
+        foreach (ManifestFile entry in manifest.Files)
         {
-            if (!ManifestPaths.IsSafeManifestPath(file))
+            if (!ManifestPaths.IsSafeManifestPath(entry.File))
             {
-                problems.Add($"{ManifestPaths.ManifestFileName}: the entry '{file}' is not a relative path inside the folder");
+                problems.Add($"{ManifestPaths.ManifestFileName}: the entry '{entry.File}' is not a relative path inside the folder");
             }
-            else if (!expected.TryAdd(file, sha256))
+            else if (entry.File is ManifestPaths.ManifestFileName or ManifestPaths.SignatureFileName)
             {
-                problems.Add($"{ManifestPaths.ManifestFileName}: '{file}' is listed twice");
+                problems.Add($"{ManifestPaths.ManifestFileName}: the entry '{entry.File}' names the manifest or its signature, which cannot pin themselves — the manifest is not one privsep rewrite wrote");
+            }
+            else if (!expected.TryAdd(entry.File, entry.Sha256))
+            {
+                problems.Add($"{ManifestPaths.ManifestFileName}: '{entry.File}' is listed twice");
             }
         }
 
-        IReadOnlyList<string> present;
+        // The assemblies a host loads and the runtime files are taken from their own lists: each must be pinned, with the
+        // same hash, by the file list that the folder is checked against.
+        foreach (var (file, sha256, what) in manifest.Assemblies.Select(a => (a.File, a.RewrittenSha256, "an assembly")).Concat(manifest.Runtime.Select(r => (r.File, r.Sha256, "a runtime file"))))
+        {
+            if (!expected.TryGetValue(file, out string? pinned))
+            {
+                problems.Add($"{file}: is listed as {what} but not in the manifest's file list — the manifest is not one privsep rewrite wrote");
+            }
+            else if (!string.Equals(pinned, sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                problems.Add($"{file}: is listed as {what} with another hash than in the manifest's file list — the manifest is not one privsep rewrite wrote");
+            }
+        }
+
+        IReadOnlyList<FolderEntry> present;
         try
         {
-            present = ManifestPaths.EnumerateAssemblies(directory);
+            present = FolderEntries.List(directory);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -90,41 +111,45 @@ public static class ManifestVerifier
             return new ManifestVerification(false, problems, manifest);
         }
 
-        var presentSet = new HashSet<string>(present, StringComparer.Ordinal);
-        foreach (string file in present)
+        foreach (FolderEntry entry in present)
         {
-            if (!expected.TryGetValue(file, out string? sha256))
+            string? problem = entry.Kind switch
             {
-                problems.Add($"{file}: is not in the signed manifest — an assembly added after signing; remove it, or rewrite and sign the folder again");
-                continue;
-            }
-
-            string actual;
-            try
+                FolderEntryKind.SymbolicLink => $"{entry.File}: is a symbolic link — a verified folder holds only regular files (a link can point outside it, and its target is not what was signed); put the file itself in its place, then rewrite and sign the folder again",
+                FolderEntryKind.Other => $"{entry.File}: is not a regular file (a FIFO, socket or device) — remove it",
+                _ => expected.TryGetValue(entry.File, out string? sha256) ? CheckHash(directory, entry.File, sha256)
+                    : $"{entry.File}: is not in the signed manifest — a file added after signing (nothing may be added to a signed folder); remove it, or rewrite and sign the folder again",
+            };
+            if (problem is not null)
             {
-                actual = ManifestPaths.Sha256OfFile(Path.Combine(directory, file));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                problems.Add($"{file}: cannot be read to check its hash: {e.Message}");
-                continue;
-            }
-
-            if (!string.Equals(actual, sha256, StringComparison.OrdinalIgnoreCase))
-            {
-                problems.Add($"{file}: SHA-256 {actual} does not match the signed manifest ({sha256}) — the file was changed after signing");
+                problems.Add(problem);
             }
         }
 
+        var presentSet = new HashSet<string>(present.Select(e => e.File), StringComparer.Ordinal);
         foreach (string file in expected.Keys.Where(f => !presentSet.Contains(f)).Order(StringComparer.Ordinal))
         {
-            bool existsUnderOtherName = File.Exists(Path.Combine(directory, file));
-            problems.Add(existsUnderOtherName
-                ? $"{file}: is listed in the signed manifest but is not an assembly file name (.dll or .exe) — the manifest is not one privsep rewrite wrote"
-                : $"{file}: is listed in the signed manifest but missing from the folder");
+            problems.Add($"{file}: is listed in the signed manifest but missing from the folder");
         }
 
         return new ManifestVerification(problems.Count == 0, problems, manifest);
+    }
+
+    private static string? CheckHash(string directory, string file, string sha256)
+    {
+        string actual;
+        try
+        {
+            actual = ManifestPaths.Sha256OfFile(Path.Combine(directory, file));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"{file}: cannot be read to check its hash: {e.Message}";
+        }
+
+        return string.Equals(actual, sha256, StringComparison.OrdinalIgnoreCase)
+            ? null
+            : $"{file}: SHA-256 {actual} does not match the signed manifest ({sha256}) — the file was changed after signing";
     }
 
     private static ManifestVerification Invalid(string problem) => new(false, [problem], null);

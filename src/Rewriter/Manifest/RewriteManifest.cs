@@ -12,6 +12,11 @@ namespace PrivSep.Rewriter.Manifest;
 /// <param name="CreatedUtc">When the manifest was written; informational, not checked.</param>
 /// <param name="Assemblies">The plugin assemblies of the folder, each pinned by its rewritten hash.</param>
 /// <param name="Runtime">The PrivSep runtime files the rewriter placed beside them (Shim, Protocol, StreamJsonRpc and its dependencies), pinned too.</param>
+/// <param name="Files">
+/// Every file of the folder, recursively, with its SHA-256: assemblies, runtime files, native libraries, PDBs, data and
+/// anything else (the manifest and its signature excepted). Verification refuses a folder holding any file not listed
+/// here, or anything that is not a regular file. Since format version 2.
+/// </param>
 public sealed record RewriteManifest(
     int FormatVersion,
     string ToolVersion,
@@ -19,11 +24,16 @@ public sealed record RewriteManifest(
     DateTime CreatedUtc,
     IReadOnlyList<ManifestAssembly> Assemblies,
     IReadOnlyList<ManifestRuntimeFile> Runtime,
+    IReadOnlyList<ManifestFile> Files,
     IReadOnlyList<ManifestDiagnostic> Diagnostics)
 {
-    public const int CurrentFormatVersion = 1;
+    /// <summary>2: every file of the folder is pinned (<see cref="Files"/>). Version 1 pinned only *.dll and *.exe and is refused.</summary>
+    public const int CurrentFormatVersion = 2;
 
-    /// <summary>The manifest of a rewrite or scan result, without runtime files (add them with <see cref="RuntimeFiles.Pin"/>).</summary>
+    /// <summary>
+    /// The manifest of a rewrite or scan result, without runtime files and file list (add them with
+    /// <see cref="RuntimeFiles.Pin"/>, then <see cref="FolderFiles.Pin"/>).
+    /// </summary>
     public static RewriteManifest From(FolderRewriteResult result, DateTime? createdUtc = null)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -33,6 +43,7 @@ public sealed record RewriteManifest(
             result.CatalogSha256,
             (createdUtc ?? DateTime.UtcNow).ToUniversalTime(),
             result.Assemblies.Select(ManifestAssembly.From).ToList(),
+            [],
             [],
             result.Diagnostics.Select(ManifestDiagnostic.From).ToList());
     }
@@ -70,6 +81,10 @@ public sealed record ManifestRewrite(
 /// <summary>A PrivSep runtime file placed beside the plugins (not rewritten), pinned by hash.</summary>
 /// <param name="File">Relative to the folder, '/'-separated.</param>
 public sealed record ManifestRuntimeFile(string File, string Sha256);
+
+/// <summary>One file of the folder, pinned by hash.</summary>
+/// <param name="File">Relative to the folder, '/'-separated, no "." or ".." segments.</param>
+public sealed record ManifestFile(string File, string Sha256);
 
 /// <param name="Severity"><c>error</c>, <c>warning</c> or <c>info</c>.</param>
 public sealed record ManifestDiagnostic(

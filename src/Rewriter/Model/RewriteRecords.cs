@@ -34,6 +34,13 @@ public sealed record FolderRewriteResult(
     IReadOnlyList<AssemblyRewriteRecord> Assemblies,
     IReadOnlyList<RewriteDiagnostic> Diagnostics)
 {
+    /// <summary>
+    /// Every file other than an assembly that the run placed in the output ('/'-separated, relative, sorted): files of
+    /// the input copied unchanged (native libraries, data, scripts) and the PDBs beside rewritten assemblies. With the
+    /// assemblies, it is the set the manifest pins; anything else found in the output later was not written by this run.
+    /// </summary>
+    public IReadOnlyList<string> OtherFiles { get; init; } = [];
+
     public bool HasErrors => this.Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
 }
 

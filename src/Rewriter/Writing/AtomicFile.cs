@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using PrivSep.Rewriter.Interop;
 
 namespace PrivSep.Rewriter.Writing;
 
@@ -14,9 +14,34 @@ namespace PrivSep.Rewriter.Writing;
 /// instead of one fsync and journal commit per file), so when the run returns its output is on disk, as before.</item>
 /// </list>
 /// </summary>
-internal static partial class AtomicFile
+internal static class AtomicFile
 {
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
+    /// <summary>Read, write and execute for user, group and others; never set-user-ID, set-group-ID or sticky.</summary>
+    private const UnixFileMode PermissionBits = (UnixFileMode)0x1FF;
+
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes) => Write(path, bytes, null);
+
+    /// <summary>
+    /// A copy that keeps the source's permission bits and modification time (as <c>cp -p</c>): a copied script or app host
+    /// stays executable, and an unchanged file keeps the timestamp that incremental builds compare.
+    /// </summary>
+    public static void Copy(string source, string destination)
+    {
+        if (Path.GetFullPath(source) == Path.GetFullPath(destination))
+        {
+            return;
+        }
+
+        // Mode and time from the descriptor that is read: for a symbolic link, the file it points to (whose bytes are
+        // copied), never the link's own 0777.
+        using var stream = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+        byte[] bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        var keep = (File.GetUnixFileMode(stream.SafeFileHandle) & PermissionBits, File.GetLastWriteTimeUtc(stream.SafeFileHandle));
+        Write(destination, bytes, keep);
+    }
+
+    private static void Write(string path, ReadOnlySpan<byte> bytes, (UnixFileMode Mode, DateTime LastWriteUtc)? keep)
     {
         string temporary = TemporaryPathFor(path);
         bool replacing = File.Exists(path);
@@ -28,6 +53,12 @@ internal static partial class AtomicFile
                 stream.Flush(flushToDisk: replacing);
             }
 
+            if (keep is { } attributes)
+            {
+                File.SetUnixFileMode(temporary, attributes.Mode);
+                File.SetLastWriteTimeUtc(temporary, attributes.LastWriteUtc);
+            }
+
             File.Move(temporary, path, overwrite: true);
         }
         finally
@@ -36,23 +67,13 @@ internal static partial class AtomicFile
         }
     }
 
-    public static void Copy(string source, string destination)
-    {
-        if (Path.GetFullPath(source) == Path.GetFullPath(destination))
-        {
-            return;
-        }
-
-        WriteAllBytes(destination, File.ReadAllBytes(source));
-    }
-
     /// <summary>
     /// Flushes everything written to the file system that holds <paramref name="directory"/> (syncfs(2)); once per run.
     /// Falls back to fsync of the directory itself where syncfs is unavailable.
     /// </summary>
     public static void SyncFileSystem(string directory)
     {
-        int fd = Open(directory, ORdOnly | OCloExec);
+        int fd = LibC.Open(directory, LibC.O_RDONLY | LibC.O_CLOEXEC);
         if (fd < 0)
         {
             return;
@@ -60,31 +81,16 @@ internal static partial class AtomicFile
 
         try
         {
-            if (SyncFs(fd) != 0)
+            if (LibC.SyncFs(fd) != 0)
             {
-                _ = FSync(fd);
+                _ = LibC.FSync(fd);
             }
         }
         finally
         {
-            _ = Close(fd);
+            _ = LibC.Close(fd);
         }
     }
-
-    private const int ORdOnly = 0;
-    private const int OCloExec = 0x80000; // the same value on x86-64 and arm64
-
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
-    private static partial int SyncFs(int fd);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int FSync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
 
     private static string TemporaryPathFor(string path)
     {
