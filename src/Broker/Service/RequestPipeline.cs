@@ -62,9 +62,9 @@ internal sealed class RequestPipeline(BrokerState state, SessionContext session)
             {
                 failure = ex;
             }
-            catch (AuditWriteException ex)
+            catch (AuditWriteException)
             {
-                BrokerLog.Warning($"audit log has no room, denying {action.Name} before it acts: {ex.Message}");
+                // No room for the line: not performed. The log says so once per outage, not once per request.
                 failure = AuditUnavailable();
             }
             catch (OperationCanceledException)
