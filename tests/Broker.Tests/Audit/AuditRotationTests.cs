@@ -1,4 +1,5 @@
 using PrivSep.Broker.Audit;
+using PrivSep.Broker.Tests.Harness;
 using static PrivSep.Broker.Tests.Audit.AuditTestFiles;
 
 namespace PrivSep.Broker.Tests.Audit;
@@ -188,6 +189,55 @@ public sealed class AuditRotationTests
 
         Assert.IsFalse(result.IsValid);
         StringAssert.Contains(Describe(result), "line(s) before it were removed");
+    }
+
+    [TestMethod]
+    public void On_a_full_disk_rotation_waits_every_reserved_line_is_written_and_the_series_verifies_once_space_returns()
+    {
+        RequiresRoot.Check();
+        using var volume = TinyAuditVolume.Mount();
+        string logPath = volume.AuditLogPath;
+        {
+            using AuditLog log = AuditLog.Open(logPath, new AuditLogOptions { MaxFileBytes = 3000 });
+            for (int i = 0; i < 20; i++)
+            {
+                log.Append(Record(i));
+            }
+
+            volume.Fill();
+            var reserved = new List<AuditReservation>();
+            while (true)
+            {
+                Assert.IsLessThan(2000, reserved.Count, "the log never ran out of room");
+                try
+                {
+                    reserved.Add(log.Reserve(Record(reserved.Count)));
+                }
+                catch (AuditWriteException)
+                {
+                    break;
+                }
+            }
+
+            // Every promised line is written although the disk is full and the file is over its size (no rotation fits).
+            foreach (AuditReservation reservation in reserved)
+            {
+                log.Append(Record(7), reservation);
+                reservation.Dispose();
+            }
+
+            volume.Free();
+            for (int i = 0; i < 20; i++)
+            {
+                log.Append(Record(i));
+            }
+
+            IReadOnlyList<string> series = AuditLogSeries.Discover(logPath);
+            Assert.IsGreaterThan(1, series.Count, "once space returned the log rotated again");
+            AuditVerificationResult result = AuditChainVerifier.VerifySeries(series);
+            Assert.IsTrue(result.IsValid, Describe(result));
+            Assert.AreEqual(log.LastSequence, result.LastSequence);
+        }
     }
 
     private static void AppendRecords(string logPath, AuditLogOptions options, int count)
