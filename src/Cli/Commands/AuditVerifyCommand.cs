@@ -20,20 +20,24 @@ internal static class AuditVerifyCommand
         {
             Description = "Check LOG and every file rotated out of it (LOG.* beside it but LOG.head, by logrotate or the broker), ordered by their first seq.",
         };
+        var wholeOption = new Option<bool>("--whole")
+        {
+            Description = "Require the chain to start at seq 1: a chain starting at an audit.rotate line (older files removed) is a problem.",
+        };
         var headOption = new Option<string?>("--head") { Description = "The head file holding the newest line's hash (default: the last LOG + .head).", HelpName = "FILE" };
         var command = new Command(
             "verify",
             "Checks the audit log's hash chain (sequence numbers, each line's hash of the line before, across rotated files) and its head file "
             + "(so cut-off lines are detected). Exit 0 valid, 1 problems (printed with file and line numbers), 2 missing log.")
         {
-            logArgument, seriesOption, headOption,
+            logArgument, seriesOption, wholeOption, headOption,
         };
         command.SetAction((parseResult, _) => Task.FromResult(Run(
-            context, parseResult.GetValue(logArgument)!, parseResult.GetValue(seriesOption), parseResult.GetValue(headOption))));
+            context, parseResult.GetValue(logArgument)!, parseResult.GetValue(seriesOption), parseResult.GetValue(wholeOption), parseResult.GetValue(headOption))));
         return command;
     }
 
-    private static int Run(CliContext context, string[] logPaths, bool series, string? headPath)
+    private static int Run(CliContext context, string[] logPaths, bool series, bool whole, string? headPath)
     {
         if (series && logPaths.Length != 1)
         {
@@ -49,6 +53,15 @@ internal static class AuditVerifyCommand
         IReadOnlyList<string> files = series ? AuditLogSeries.Discover(name) : logPaths;
         headPath ??= name + ".head";
         AuditVerificationResult result = AuditChainVerifier.VerifySeries(files, headPath);
+        if (whole && result.FirstSequence > 1)
+        {
+            result = result with
+            {
+                IsValid = false,
+                Problems = [new AuditProblem(0, $"the chain starts at seq {result.FirstSequence}, not 1 (--whole): the files holding seq 1 to {result.FirstSequence - 1} were removed or not given"), .. result.Problems],
+            };
+        }
+
         string span = files.Count == 1 ? "" : $" in {files.Count} files";
         if (result.IsValid)
         {
