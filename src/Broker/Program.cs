@@ -27,19 +27,37 @@ var auditOption = new Option<string>("--audit-log")
     DefaultValueFactory = _ => ProtocolDefaults.AuditLogPath,
 };
 
-var root = new RootCommand("privsep-broker: performs a fixed, policy-checked set of privileged actions (open files, ping) for unprivileged PrivSep agents, and audits every one. SIGHUP reloads the policy; SIGTERM stops.")
+var auditMaxBytesOption = new Option<long>("--audit-max-bytes")
 {
-    policyOption, socketOption, secretOption, auditOption,
+    Description = "Rotate the audit log once it reaches this many bytes: the file is renamed <log>.<its last seq> and a new one continues the chain. 0: never by size (SIGUSR1 still rotates).",
+    DefaultValueFactory = _ => AuditLogOptions.DefaultMaxFileBytes,
+};
+var auditKeepOption = new Option<int>("--audit-keep-files")
+{
+    Description = "Rotated audit files to keep; older ones the broker rotated out are deleted (and named in the new file's first line). 0, the default: keep all.",
+    DefaultValueFactory = _ => 0,
+};
+
+var root = new RootCommand("privsep-broker: performs a fixed, policy-checked set of privileged actions (open files, ping) for unprivileged PrivSep agents, and audits every one. SIGHUP reloads the policy; SIGUSR1 rotates the audit log; SIGTERM stops.")
+{
+    policyOption, socketOption, secretOption, auditOption, auditMaxBytesOption, auditKeepOption,
 };
 
 root.SetAction(async (parseResult, cancellationToken) =>
 {
+    if (parseResult.GetValue(auditMaxBytesOption) < 0 || parseResult.GetValue(auditKeepOption) < 0)
+    {
+        BrokerLog.Error("--audit-max-bytes and --audit-keep-files take 0 (no limit) or a positive number; fix the command line.");
+        return 2;
+    }
+
     var options = new BrokerOptions
     {
         PolicyPath = parseResult.GetValue(policyOption)!,
         SocketPath = parseResult.GetValue(socketOption)!,
         SecretFilePath = parseResult.GetValue(secretOption)!,
         AuditLogPath = parseResult.GetValue(auditOption)!,
+        Audit = new AuditLogOptions { MaxFileBytes = parseResult.GetValue(auditMaxBytesOption), KeepFiles = parseResult.GetValue(auditKeepOption) },
     };
     try
     {

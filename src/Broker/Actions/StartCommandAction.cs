@@ -58,6 +58,9 @@ internal sealed class StartCommandAction(ExecRequest request, string? plugin, Br
             throw new BrokerActionException(BrokerErrorCode.QuotaExceeded, $"The broker already runs {limits.MaxRunningCommands} commands (limits.maxRunningCommands); try again when one has ended.", rule: "limits.maxRunningCommands");
         }
 
+        // The end's line is audited too, and exec.exit always follows exec.start: its room is set aside before the
+        // command runs, and given back when the command is over (unused only if its start could not be audited).
+        var exitLine = state.Audit.Reserve(this.ExitRecord(rule, 0, new ExecWaitResponse(true, int.MinValue, 0, false, false, long.MaxValue, long.MaxValue, long.MaxValue / 1000), "exited"));
         var slotHeld = true;
         try
         {
@@ -77,7 +80,7 @@ internal sealed class StartCommandAction(ExecRequest request, string? plugin, Br
             CommandRelay.ClientEnds ends;
             try
             {
-                brokered = new BrokeredCommand(running, spec.MaxOutputBytes, (end, cause) => this.RecordEnd(rule, running.Pid, end, cause), out ends);
+                brokered = new BrokeredCommand(running, spec.MaxOutputBytes, (end, cause) => state.Audit.Append(this.ExitRecord(rule, running.Pid, end, cause), exitLine), out ends);
             }
             catch
             {
@@ -87,7 +90,13 @@ internal sealed class StartCommandAction(ExecRequest request, string? plugin, Br
             }
 
             slotHeld = false;
-            _ = brokered.Completion.ContinueWith(_ => state.Commands.Release(), TaskScheduler.Default);
+            _ = brokered.Completion.ContinueWith(
+                _ =>
+                {
+                    state.Commands.Release();
+                    exitLine.Dispose();
+                },
+                TaskScheduler.Default);
 
             // From here the handle table owns the command: if Add fails it kills the command itself.
             try
@@ -107,6 +116,7 @@ internal sealed class StartCommandAction(ExecRequest request, string? plugin, Br
             if (slotHeld)
             {
                 state.Commands.Release();
+                exitLine.Dispose();
             }
         }
     }
@@ -131,9 +141,8 @@ internal sealed class StartCommandAction(ExecRequest request, string? plugin, Br
         return (uid, gid);
     }
 
-    private void RecordEnd(ExecRule rule, int commandPid, ExecWaitResponse end, string cause)
-    {
-        state.Audit.Append(new AuditRecord
+    private AuditRecord ExitRecord(ExecRule rule, int commandPid, ExecWaitResponse end, string cause) =>
+        new()
         {
             Pid = session.Peer.Pid,
             Uid = session.Peer.Uid,
@@ -155,6 +164,5 @@ internal sealed class StartCommandAction(ExecRequest request, string? plugin, Br
             Rule = rule.RuleName,
             Outcome = end.Signal == 0 ? $"exit {end.ExitCode}" : $"signal {end.Signal}",
             DurationMicroseconds = end.DurationMilliseconds * 1000,
-        });
-    }
+        };
 }

@@ -89,7 +89,7 @@ internal static unsafe class AuditFileSyscalls
                 }
 
                 // n == 0 for a non-empty request means the file takes no more bytes.
-                return (written, errno == 0 ? 28 /* ENOSPC */ : errno);
+                return (written, errno == 0 ? LibC.ENOSPC : errno);
             }
         }
 
@@ -111,7 +111,7 @@ internal static unsafe class AuditFileSyscalls
                     continue;
                 }
 
-                int errno = n == 0 ? 28 /* ENOSPC */ : Marshal.GetLastPInvokeError();
+                int errno = n == 0 ? LibC.ENOSPC : Marshal.GetLastPInvokeError();
                 if (errno != LibC.EINTR)
                 {
                     throw Failure("write", path, errno);
@@ -167,6 +167,21 @@ internal static unsafe class AuditFileSyscalls
         return 0;
     }
 
+    /// <summary>
+    /// Allocates <paramref name="length"/> bytes from <paramref name="offset"/> without changing the size
+    /// (<c>FALLOC_FL_KEEP_SIZE</c>); returns the errno, 0 on success.
+    /// </summary>
+    public static int Preallocate(SafeFileHandle file, long offset, long length) =>
+        Fallocate(file, LibC.FALLOC_FL_KEEP_SIZE, offset, length);
+
+    /// <summary>Frees blocks allocated beyond the end (best effort: the file's content is not affected either way).</summary>
+    public static int ReleasePreallocated(SafeFileHandle file, long offset, long length) =>
+        Fallocate(file, LibC.FALLOC_FL_KEEP_SIZE | LibC.FALLOC_FL_PUNCH_HOLE, offset, length);
+
+    /// <summary>The file system (or a device such as /dev/full) cannot allocate ahead: no point asking again.</summary>
+    public static bool MeansPreallocationUnsupported(int errno) =>
+        errno is LibC.EOPNOTSUPP or LibC.ENODEV or LibC.ESPIPE or LibC.EINVAL;
+
     /// <summary>Asks the kernel to put the file on disk; errors are the caller's to ignore or not.</summary>
     public static int Sync(SafeFileHandle file) =>
         LibC.FSync(file) == 0 ? 0 : Marshal.GetLastPInvokeError();
@@ -175,6 +190,20 @@ internal static unsafe class AuditFileSyscalls
 
     public static IOException Failure(string operation, string path, int errno) =>
         new($"{operation} {path}: {Describe(errno)} (errno {errno})");
+
+    private static int Fallocate(SafeFileHandle file, int mode, long offset, long length)
+    {
+        while (LibC.FAllocate(file, mode, offset, length) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != LibC.EINTR)
+            {
+                return errno;
+            }
+        }
+
+        return 0;
+    }
 
     private static SafeFileHandle Open(string path, int flags, int mode)
     {

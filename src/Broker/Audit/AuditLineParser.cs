@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace PrivSep.Broker.Audit;
 
 /// <summary>What the chain needs from one parsed line.</summary>
-internal readonly record struct ParsedAuditLine(long Seq, string PrevHashHex);
+/// <param name="IsRotation">An <c>audit.rotate</c> line: the first of a file that continues an older one.</param>
+internal readonly record struct ParsedAuditLine(long Seq, string PrevHashHex, bool IsRotation = false);
 
 /// <summary>
 /// Checks that a line is one JSON object with exactly the audit keys, in order, each with a
@@ -38,6 +39,7 @@ internal static class AuditLineParser
 
         long seq = 0;
         string? prev = null;
+        bool isRotation = false;
         foreach (JsonEncodedText key in AuditLineFormat.KeysInOrder)
         {
             reader.Read();
@@ -54,6 +56,11 @@ internal static class AuditLineParser
             }
 
             reader.Read();
+            if (key.Value == "action" && reader.TokenType == JsonTokenType.String)
+            {
+                isRotation = reader.ValueTextEquals(AuditLog.RotateAction);
+            }
+
             string? typeError = key.Value switch
             {
                 "seq" => ReadPositiveInt64(ref reader, out seq),
@@ -90,7 +97,7 @@ internal static class AuditLineParser
             return false;
         }
 
-        line = new ParsedAuditLine(seq, prev!);
+        line = new ParsedAuditLine(seq, prev!, isRotation);
         error = "";
         return true;
     }

@@ -38,7 +38,7 @@ internal sealed class BrokerHost
 
         var policy = this.LoadPolicy();
         var secret = SharedSecret.Load(this.options.SecretFilePath, requirePrivateMode: true);
-        using var audit = AuditLog.Open(this.options.AuditLogPath);
+        using var audit = AuditLog.Open(this.options.AuditLogPath, this.options.Audit);
         var state = new BrokerState(policy, audit, secret);
         uint agentGroup = this.AgentGroup(policy);
 
@@ -49,6 +49,13 @@ internal sealed class BrokerHost
         {
             context.Cancel = true;
             this.Reload(state);
+        });
+
+        // SIGUSR1 (raw number: PosixSignal has no name for it) starts a new audit file, after logrotate moved the old one or not.
+        using var onUsr1 = PosixSignalRegistration.Create((PosixSignal)10, context =>
+        {
+            context.Cancel = true;
+            audit.Rotate("SIGUSR1");
         });
 
         using var listener = SocketEndpoint.Listen(this.options.SocketPath, agentGroup, backlog: 64);

@@ -1,3 +1,4 @@
+using PrivSep.Broker.Audit;
 using PrivSep.Protocol;
 
 namespace PrivSep.Broker.Hosting;
@@ -11,4 +12,7 @@ public sealed record BrokerOptions
     public string SecretFilePath { get; init; } = ProtocolDefaults.SecretFilePath;
 
     public string AuditLogPath { get; init; } = ProtocolDefaults.AuditLogPath;
+
+    /// <summary>Rotation and retention of the audit log (--audit-max-bytes, --audit-keep-files).</summary>
+    public AuditLogOptions Audit { get; init; } = new();
 }

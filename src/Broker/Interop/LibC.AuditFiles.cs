@@ -10,6 +10,15 @@ internal static unsafe partial class LibC
     public const int F_OFD_SETLK = 37;
     public const short F_WRLCK = 1;
 
+    /// <summary>fallocate: allocate (or punch) without changing the file's size, so appends land in owned blocks.</summary>
+    public const int FALLOC_FL_KEEP_SIZE = 0x01;
+    public const int FALLOC_FL_PUNCH_HOLE = 0x02;
+
+    public const int ENODEV = 19;
+    public const int ENOSPC = 28;
+    public const int ESPIPE = 29;
+    public const int EOPNOTSUPP = 95;
+
     /// <summary><c>struct flock</c> as Linux lays it out on 64-bit targets.</summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct FileLockRequest
@@ -44,4 +53,10 @@ internal static unsafe partial class LibC
 
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(SafeFileHandle fd, int command, FileLockRequest* request);
+
+    [LibraryImport("libc", EntryPoint = "fallocate", SetLastError = true)]
+    public static partial int FAllocate(SafeFileHandle fd, int mode, long offset, long length);
+
+    [LibraryImport("libc", EntryPoint = "getegid")]
+    public static partial uint GetEgid();
 }

@@ -8,8 +8,9 @@ namespace PrivSep.Broker.Service;
 
 /// <summary>
 /// Runs every request the same way: rate limit → the peer is still allowed → prepare → the policy decides
-/// (the only place it does) → perform → the audit line is written and flushed (the only place it is) →
-/// the result goes back. If the audit line cannot be written the result is discarded and the request denied.
+/// (the only place it does) → room for the audit line is reserved → perform → the audit line is written and flushed
+/// (the only place it is) → the result goes back. Without room the action is not performed; if the line still cannot
+/// be written the result is discarded and the request denied.
 /// </summary>
 internal sealed class RequestPipeline(BrokerState state, SessionContext session)
 {
@@ -27,6 +28,7 @@ internal sealed class RequestPipeline(BrokerState state, SessionContext session)
             string? resolvedPath = null;
             T result = default!;
             BrokerActionException? failure = null;
+            AuditReservation? reservation = null;
             try
             {
                 if (!policy.AllowedUids.Contains(session.Peer.Uid))
@@ -50,17 +52,20 @@ internal sealed class RequestPipeline(BrokerState state, SessionContext session)
                 }
 
                 decision = "allow";
-                if (!state.Audit.IsWritable)
-                {
-                    // Fail closed before acting: an action whose record cannot be written is not performed at all.
-                    throw AuditUnavailable();
-                }
 
+                // Audit before the effect: room for this request's line is set aside before it acts, so a disk that
+                // fills meanwhile cannot leave the effect unaudited; without room it is not performed at all.
+                reservation = state.Audit.Reserve(Record(decision, rule, "ok", resolvedPath, 0));
                 result = await action.PerformAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (BrokerActionException ex)
             {
                 failure = ex;
+            }
+            catch (AuditWriteException)
+            {
+                // No room for the line: not performed. The log says so once per outage, not once per request.
+                failure = AuditUnavailable();
             }
             catch (OperationCanceledException)
             {
@@ -72,30 +77,25 @@ internal sealed class RequestPipeline(BrokerState state, SessionContext session)
                 failure = new BrokerActionException(BrokerErrorCode.Internal, "Internal broker error; the broker's log has the details.");
             }
 
-            var record = new AuditRecord
-            {
-                Pid = session.Peer.Pid,
-                Uid = session.Peer.Uid,
-                Gid = session.Peer.Gid,
-                Plugin = plugin,
-                Action = action.Name,
-                Args = action.AuditArguments,
-                ResolvedPath = resolvedPath ?? failure?.Path,
-                Decision = failure is { IsRefusal: true } ? "deny" : decision,
-                Rule = failure?.Rule ?? rule,
-                Outcome = failure?.Outcome ?? "ok",
-                DurationMicroseconds = (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds,
-            };
+            var record = Record(
+                failure is { IsRefusal: true } ? "deny" : decision,
+                failure?.Rule ?? rule,
+                failure?.Outcome ?? "ok",
+                resolvedPath ?? failure?.Path,
+                (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds);
 
-            try
+            using (reservation)
             {
-                state.Audit.Append(record);
-            }
-            catch (AuditWriteException ex)
-            {
-                (result as IDisposable)?.Dispose();
-                BrokerLog.Error($"audit log unavailable, denying {action.Name}: {ex.Message}");
-                throw AuditUnavailable();
+                try
+                {
+                    state.Audit.Append(record, reservation);
+                }
+                catch (AuditWriteException ex)
+                {
+                    (result as IDisposable)?.Dispose();
+                    BrokerLog.Error($"audit log unavailable, denying {action.Name}: {ex.Message}");
+                    throw AuditUnavailable();
+                }
             }
 
             if (failure is not null)
@@ -104,6 +104,21 @@ internal sealed class RequestPipeline(BrokerState state, SessionContext session)
             }
 
             return result;
+
+            AuditRecord Record(string decision, string? rule, string outcome, string? path, long durationMicroseconds) => new()
+            {
+                Pid = session.Peer.Pid,
+                Uid = session.Peer.Uid,
+                Gid = session.Peer.Gid,
+                Plugin = plugin,
+                Action = action.Name,
+                Args = action.AuditArguments,
+                ResolvedPath = path,
+                Decision = decision,
+                Rule = rule,
+                Outcome = outcome,
+                DurationMicroseconds = durationMicroseconds,
+            };
         }
     }
 

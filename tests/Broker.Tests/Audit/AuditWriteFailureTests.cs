@@ -6,13 +6,13 @@ namespace PrivSep.Broker.Tests.Audit;
 
 /// <summary>
 /// When a line cannot be written the broker must deny (fail closed), and no later line may
-/// chain onto a torn one: the log refuses every append until the broker restarts.
+/// chain onto a torn one: a torn line is taken back before the next is tried.
 /// </summary>
 [TestClass]
 public sealed class AuditWriteFailureTests
 {
     [TestMethod]
-    public void A_failing_write_throws_and_every_later_append_throws_too()
+    public void A_failing_write_throws_and_every_later_append_is_tried_again_and_throws_while_the_cause_lasts()
     {
         using var dir = new TempAuditDirectory();
         // /dev/full accepts the open and fails every write with ENOSPC: a real disk-full error.
@@ -20,13 +20,11 @@ public sealed class AuditWriteFailureTests
 
         var first = Assert.ThrowsExactly<AuditWriteException>(() => log.Append(Record(1)));
         var second = Assert.ThrowsExactly<AuditWriteException>(() => log.Append(Record(2)));
-        var third = Assert.ThrowsExactly<AuditWriteException>(() => log.Append(Record(3)));
 
         Assert.Contains("/dev/full", first.Message);
         Assert.Contains("No space left on device", first.Message);
-        Assert.Contains("unusable since an earlier write failed", second.Message);
-        Assert.AreSame(first, second.InnerException);
-        Assert.AreSame(first, third.InnerException);
+        Assert.Contains("line 1 could not be written", second.Message, "nothing chained onto the failed line: the next one is line 1 again");
+        Assert.Contains("No space left on device", second.Message);
         Assert.AreEqual(0, log.LastSequence);
         Assert.StartsWith("seq=00000000000000000000 ", File.ReadAllText(dir.HeadPath));
     }

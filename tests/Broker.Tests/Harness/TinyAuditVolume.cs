@@ -17,6 +17,8 @@ internal sealed class TinyAuditVolume : IDisposable
 
     public string AuditLogPath => Path.Combine(this.MountPoint, "audit.jsonl");
 
+    private string FillerPath => Path.Combine(this.MountPoint, "filler");
+
     public static TinyAuditVolume Mount()
     {
         string mountPoint = Directory.CreateTempSubdirectory("privsep-audit-full-").FullName;
@@ -25,7 +27,10 @@ internal sealed class TinyAuditVolume : IDisposable
     }
 
     /// <summary>Fills the file system; the log's last page may still take a few lines.</summary>
-    public void Fill() => Run("dd", "if=/dev/zero", $"of={Path.Combine(this.MountPoint, "filler")}", "bs=4k", "count=64");
+    public void Fill() => Run("dd", "if=/dev/zero", $"of={this.FillerPath}", "bs=4k", "count=64");
+
+    /// <summary>Gives the space <see cref="Fill"/> took back.</summary>
+    public void Free() => File.Delete(this.FillerPath);
 
     public void Dispose()
     {

@@ -23,11 +23,11 @@ public sealed class AuditFailClosedTests
             // Fill the file system: the next audit line has nowhere to go.
             volume.Fill();
 
-            // The log's last page may still hold a few lines; write until the broker reports the failure.
+            // The space the log set aside beyond its end takes a few dozen more lines; write until the broker reports the failure.
             int attempts = 0;
             while (true)
             {
-                Assert.IsLessThan(64, ++attempts, "the audit log never filled up");
+                Assert.IsLessThan(2000, ++attempts, "the audit log never filled up");
                 try
                 {
                     await client.WriteTextAsync(Path.Combine(broker.Root, "sandbox", $"fill-{attempts}.txt"), "x");
