@@ -141,6 +141,25 @@ internal static class FileSystemFixtures
     }
 
     public static int OpenDescriptorCount() => Directory.GetFileSystemEntries("/proc/self/fd").Length;
+
+    /// <summary>The descriptor count once it has stopped changing (a closed connection's broker side closes asynchronously).</summary>
+    public static async Task<int> StableDescriptorCountAsync()
+    {
+        int previous = OpenDescriptorCount();
+        for (int i = 0; i < 40; i++)
+        {
+            await Task.Delay(50);
+            int current = OpenDescriptorCount();
+            if (current == previous)
+            {
+                return current;
+            }
+
+            previous = current;
+        }
+
+        return previous;
+    }
 }
 
 /// <summary>A connection driven byte by byte, for what a well-behaved client never sends.</summary>
