@@ -195,6 +195,17 @@ internal sealed class RawConnection : IAsyncDisposable
         await this.Stream.WriteAsync(frame);
     }
 
+    /// <summary>Reads one length-framed message's body as text (the broker's answer).</summary>
+    public async Task<string> ReadFrameAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        var header = new byte[4];
+        await this.Stream.ReadExactlyAsync(header, cancel.Token);
+        var body = new byte[BinaryPrimitives.ReadInt32BigEndian(header)];
+        await this.Stream.ReadExactlyAsync(body, cancel.Token);
+        return Encoding.UTF8.GetString(body);
+    }
+
     /// <summary>True when the broker closed the connection (end of stream) within <paramref name="timeout"/>; bytes it sends first are skipped.</summary>
     public async Task<bool> IsClosedByPeerWithinAsync(TimeSpan timeout)
     {
