@@ -117,7 +117,10 @@ internal sealed class ClientSession(Socket socket, BrokerState state, Connection
         using var stop = stopping.Register(() => _ = CloseWhenIdleAsync(rpc, handler));
 
         // Idle: nothing in flight and nothing held (a listing, a running command) that closing would take from the client.
-        slot.Serve(() => handler.RequestsInFlight == 0 && handles.Count == 0 ? handler.QuietFor : null, rpc.Dispose);
+        // A connection already closing (the peer may see the close and reconnect at once) is the first to make room.
+        slot.Serve(
+            () => handler.IsClosing || rpc.Completion.IsCompleted ? TimeSpan.MaxValue : handler.RequestsInFlight == 0 && handles.Count == 0 ? handler.QuietFor : null,
+            rpc.Dispose);
         var idleTimeout = TimeSpan.FromSeconds(limits.ConnectionIdleTimeoutSeconds);
         var checkEvery = TimeSpan.FromMilliseconds(Math.Clamp(idleTimeout.TotalMilliseconds / 4, 250, 5000));
         using var idleWatch = new Timer(_ => CloseIfIdle(slot, idleTimeout), null, checkEvery, checkEvery);
@@ -130,6 +133,9 @@ internal sealed class ClientSession(Socket socket, BrokerState state, Connection
         {
             // Completion faults (or is cancelled) when the peer breaks the protocol; the reason is the handler's, below.
         }
+
+        // The peer can reconnect as soon as it sees the close: its slot is free before the audit line is written.
+        slot.Dispose();
 
         if (handler.ViolationReason is { } reason)
         {

@@ -52,6 +52,9 @@ public sealed class BoundedMessageHandler : MessageHandlerBase
     /// <summary>How long since the last complete message was read or written (a half-received one does not count).</summary>
     public TimeSpan QuietFor => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref this.lastActivity));
 
+    /// <summary>True from the moment disposal starts, before the stream (and so the connection) is closed.</summary>
+    public bool IsClosing => this.DisposalToken.IsCancellationRequested;
+
     /// <summary>Why the connection was ended for a protocol violation, if it was.</summary>
     public string? ViolationReason { get; private set; }
 

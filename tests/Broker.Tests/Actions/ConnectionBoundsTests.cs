@@ -36,7 +36,7 @@ public sealed class ConnectionBoundsTests
         await using var flooder = await RawConnection.ConnectAuthenticatedAsync(broker);
 
         // file.open without an id: before the fix each opened a descriptor queued "for the next answer", which never came.
-        var notification = Encoding.UTF8.GetBytes($"{{\"jsonrpc\":\"2.0\",\"method\":\"file.open\",\"params\":[{{\"path\":\"{file}\",\"mode\":3,\"access\":1}}]}}");
+        var notification = Encoding.UTF8.GetBytes($"{{\"jsonrpc\":\"2.0\",\"method\":\"file.open\",\"params\":[{{\"Path\":\"{file}\",\"Mode\":3,\"Access\":1}}]}}");
         try
         {
             for (int i = 0; i < 2000; i++)
