@@ -56,6 +56,26 @@ public sealed class BrokerLifecycleTests
     }
 
     [TestMethod]
+    public void An_agent_reconnects_after_the_broker_closed_its_idle_connection()
+    {
+        using var deployment = Deployment.Create();
+        string policy = File.ReadAllText(deployment.PolicyPath);
+        File.WriteAllText(deployment.PolicyPath, policy.Replace("\"ping\":", "\"limits\": { \"connectionIdleTimeoutSeconds\": 1 },\n  \"ping\":", StringComparison.Ordinal));
+        using var broker = BrokerProcess.Start(deployment);
+        string authLog = Path.Combine(deployment.Logs, "auth.log");
+
+        // The second read comes well after the broker closed the first read's connection for idleness.
+        using var agent = AgentProcess.Start(deployment, null, "read", authLog, "sleep", "3000", "read", authLog);
+        Assert.IsTrue(agent.ReadOne().Ok, "first read");
+        var afterIdle = agent.ReadAll();
+
+        Assert.AreEqual("slept", afterIdle[0].Value);
+        Assert.IsTrue(afterIdle[1].Ok, "the Shim reconnects when the broker closed its idle connection: " + afterIdle[1]);
+        Assert.AreEqual(0, broker.Stop());
+        Assert.Contains("\"idle-timeout\"", File.ReadAllText(deployment.AuditPath));
+    }
+
+    [TestMethod]
     public void An_agent_with_no_broker_running_gets_an_IOException_naming_the_socket_and_what_to_do()
     {
         using var deployment = Deployment.Create();

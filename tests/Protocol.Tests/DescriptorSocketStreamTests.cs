@@ -7,6 +7,22 @@ namespace PrivSep.Protocol.Tests;
 public sealed class DescriptorSocketStreamTests
 {
     [TestMethod]
+    public async Task Descriptors_beyond_the_queue_bound_are_closed_and_refused()
+    {
+        using var pair = await SocketPair.CreateAsync();
+        await using var sender = new DescriptorSocketStream(pair.Server, acceptDescriptors: false, maxPendingDescriptors: 2);
+        sender.EnqueueDescriptor(File.OpenHandle("/dev/null"));
+        sender.EnqueueDescriptor(File.OpenHandle("/dev/null"));
+        var third = File.OpenHandle("/dev/null");
+
+        // Nothing is sent until the next write: a peer that gets the broker to queue without writing must hit a wall.
+        var ex = Assert.ThrowsExactly<IOException>(() => sender.EnqueueDescriptor(third));
+
+        StringAssert.Contains(ex.Message, "2 descriptors");
+        Assert.IsTrue(third.IsClosed, "a refused descriptor must be closed, not leaked");
+    }
+
+    [TestMethod]
     public async Task Descriptors_arrive_in_order_with_their_sequence_numbers_and_read_the_right_files()
     {
         using var pair = await SocketPair.CreateAsync();

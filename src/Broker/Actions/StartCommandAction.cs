@@ -65,51 +65,18 @@ internal sealed class StartCommandAction(ExecRequest request, string? plugin, Br
         try
         {
             var spec = new CommandSpec(executable, this.command.Arguments, uid, gid, TimeSpan.FromSeconds(rule.TimeoutSeconds), rule.MaxOutputBytes);
-            RunningCommand running;
-            try
-            {
-                running = CommandLauncher.Start(spec);
-            }
-            catch (Win32Exception ex)
-            {
-                throw new BrokerActionException(BrokerErrorCode.IOFailure, $"The broker could not start '{executable}': {ex.Message}", this.command.Path, rule.RuleName);
-            }
+            BrokeredCommand? brokered = null;
+            CommandRelay.ClientEnds? ends = null;
 
-            this.pid = running.Pid;
-            BrokeredCommand brokered;
-            CommandRelay.ClientEnds ends;
-            try
+            // The spawn runs under the handle table's lock: a connection that closed meanwhile is refused before anything
+            // runs as root, and one that closes during the spawn waits for it and then kills the command with its handles.
+            var handle = session.Handles.AddStarted(() =>
             {
-                brokered = new BrokeredCommand(running, spec.MaxOutputBytes, (end, cause) => state.Audit.Append(this.ExitRecord(rule, running.Pid, end, cause), exitLine), out ends);
-            }
-            catch
-            {
-                // No relay (pipes could not be made): the command must not run unattended.
-                running.Dispose();
-                throw;
-            }
-
-            slotHeld = false;
-            _ = brokered.Completion.ContinueWith(
-                _ =>
-                {
-                    state.Commands.Release();
-                    exitLine.Dispose();
-                },
-                TaskScheduler.Default);
-
-            // From here the handle table owns the command: if Add fails it kills the command itself.
-            try
-            {
-                var handle = session.Handles.Add(brokered);
-                return ValueTask.FromResult(new StartedCommand(handle, brokered, ends, session.Handles));
-            }
-            catch
-            {
-                brokered.OnStartAudited(recorded: false);
-                ends.Dispose();
-                throw;
-            }
+                var launched = this.Launch(spec, rule, exitLine, out var clientEnds);
+                (brokered, ends, slotHeld) = (launched, clientEnds, false);
+                return launched;
+            });
+            return ValueTask.FromResult(new StartedCommand(handle, brokered!, ends!, session.Handles));
         }
         finally
         {
@@ -123,6 +90,44 @@ internal sealed class StartCommandAction(ExecRequest request, string? plugin, Br
 
     public void Dispose()
     {
+    }
+
+    /// <summary>
+    /// Spawns the command and its relay; a command whose relay cannot be made is killed, never left unattended. The
+    /// running-command slot and the exec.exit line's room are given back as the command ends, before its end is visible
+    /// to exec.wait, so a client told "ended" can start the next one at once.
+    /// </summary>
+    private BrokeredCommand Launch(CommandSpec spec, ExecRule rule, AuditReservation exitLine, out CommandRelay.ClientEnds ends)
+    {
+        RunningCommand running;
+        try
+        {
+            running = CommandLauncher.Start(spec);
+        }
+        catch (Win32Exception ex)
+        {
+            throw new BrokerActionException(BrokerErrorCode.IOFailure, $"The broker could not start '{spec.Path}': {ex.Message}", this.command.Path, rule.RuleName);
+        }
+
+        this.pid = running.Pid;
+        try
+        {
+            return new BrokeredCommand(
+                running,
+                spec.MaxOutputBytes,
+                (end, cause) => state.Audit.Append(this.ExitRecord(rule, running.Pid, end, cause), exitLine),
+                onEnded: () =>
+                {
+                    state.Commands.Release();
+                    exitLine.Dispose();
+                },
+                out ends);
+        }
+        catch
+        {
+            running.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The rule's user, looked up now: users can change after the policy was loaded, and a changed uid is refused.</summary>

@@ -14,6 +14,7 @@ internal sealed class BrokeredCommand : IDisposable
     private readonly RunningCommand command;
     private readonly CommandRelay relay;
     private readonly Action<ExecWaitResponse, string> recordEnd;
+    private readonly Action onEnded;
     private readonly long started = Stopwatch.GetTimestamp();
     private readonly Lock gate = new();
     private readonly TaskCompletionSource<bool> startAudited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -22,10 +23,15 @@ internal sealed class BrokeredCommand : IDisposable
 
     /// <param name="recordEnd">Writes the end to the audit log: the result and why it ended (exit, timeout, output limit, kill, disconnect).</param>
     /// <param name="maxOutputBytes">The spec's cap on stdout and stderr together, which the relay enforces.</param>
-    public BrokeredCommand(RunningCommand command, long maxOutputBytes, Action<ExecWaitResponse, string> recordEnd, out CommandRelay.ClientEnds clientEnds)
+    /// <param name="onEnded">
+    /// Frees what the command held beyond its process (its running-command slot, its audit room), exactly once, before
+    /// <see cref="Completion"/> completes: a client told the command ended may start the next one at once.
+    /// </param>
+    public BrokeredCommand(RunningCommand command, long maxOutputBytes, Action<ExecWaitResponse, string> recordEnd, Action onEnded, out CommandRelay.ClientEnds clientEnds)
     {
         this.command = command;
         this.recordEnd = recordEnd;
+        this.onEnded = onEnded;
         this.relay = CommandRelay.Start(command, maxOutputBytes, () => this.Kill("output limit"), out clientEnds);
         _ = command.Exited.ContinueWith(_ => this.relay.OnCommandExited(), TaskScheduler.Default);
         this.Completion = this.CompleteAsync();
@@ -94,6 +100,18 @@ internal sealed class BrokeredCommand : IDisposable
     }
 
     private async Task<ExecWaitResponse> CompleteAsync()
+    {
+        try
+        {
+            return await this.EndAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            this.onEnded();
+        }
+    }
+
+    private async Task<ExecWaitResponse> EndAsync()
     {
         int exitCode;
         try

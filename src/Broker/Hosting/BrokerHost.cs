@@ -86,6 +86,7 @@ internal sealed class BrokerHost
     private async Task AcceptLoopAsync(Socket listener, BrokerState state, CancellationToken stopping)
     {
         var acceptRate = new Session.RateLimiter(MaxAcceptsPerSecond);
+        var slots = new ConnectionSlots();
         while (!stopping.IsCancellationRequested)
         {
             Socket client;
@@ -105,37 +106,13 @@ internal sealed class BrokerHost
                 continue;
             }
 
+            // Every connection is served: ConnectionSlots bounds handshakes and authenticated connections separately. The
+            // handshake slot is taken here, in accept order, so the oldest handshake really is the one dropped first.
+            var handshake = slots.BeginHandshake(state.Policy.Limits.MaxConnections, stopping);
             lock (this.sessionsGate)
             {
                 this.sessions.RemoveWhere(t => t.IsCompleted);
-                if (this.sessions.Count >= state.Policy.Limits.MaxConnections)
-                {
-                    _ = RefuseBusyAsync(client, state);
-                    continue;
-                }
-
-                this.sessions.Add(Task.Run(() => new ClientSession(client, state).RunAsync(stopping), CancellationToken.None));
-            }
-        }
-    }
-
-    private static async Task RefuseBusyAsync(Socket client, BrokerState state)
-    {
-        using (client)
-        {
-            try
-            {
-                var peer = Protocol.Transport.PeerCredentials.Of(client);
-                state.Audit.Append(new AuditRecord { Pid = peer.Pid, Uid = peer.Uid, Gid = peer.Gid, Action = "connect", Decision = "deny", Rule = "limits.maxConnections", Outcome = "too-many-connections" });
-                BrokerLog.Warning($"refused connection from {peer}: limits.maxConnections reached");
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
-                await using var stream = new Protocol.Transport.DescriptorSocketStream(client, acceptDescriptors: false);
-                await HandshakeServer.RefuseAsync(stream, HandshakeStatus.TooManyConnections, timeout.Token).ConfigureAwait(false);
-                await HandshakeServer.LingerAsync(stream, timeout.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or AuditWriteException)
-            {
-                // Refusing is best effort; the connection closes either way.
+                this.sessions.Add(Task.Run(() => new ClientSession(client, state, slots, handshake).RunAsync(stopping), CancellationToken.None));
             }
         }
     }

@@ -13,17 +13,22 @@ namespace PrivSep.Broker.Hosting;
 
 /// <summary>
 /// One client connection from accept to close: the kernel's word on the peer, the uid check, the mutual
-/// handshake (bounded in time), then JSON-RPC until either side ends it; its handles die with it.
+/// handshake (bounded in time, in the handshake pool of <see cref="ConnectionSlots"/>), then, in an authenticated
+/// slot, JSON-RPC until either side ends it or it stays idle too long; its handles die with it.
 /// </summary>
-internal sealed class ClientSession(Socket socket, BrokerState state)
+/// <param name="pending">This connection's place in the handshake pool, taken when it was accepted.</param>
+internal sealed class ClientSession(Socket socket, BrokerState state, ConnectionSlots slots, PendingHandshake pending)
 {
     private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(4);
 
     public async Task RunAsync(CancellationToken stopping)
     {
-        var stream = new DescriptorSocketStream(socket, acceptDescriptors: false);
         var policy = state.Policy;
         var limits = policy.Limits;
+
+        // A descriptor waits in the stream only until its own answer is written, and one request queues at most three
+        // (exec.start's stdio ends): more waiting than that means something answers nothing, and the broker stops it.
+        var stream = new DescriptorSocketStream(socket, acceptDescriptors: false, maxPendingDescriptors: 3 * limits.MaxConcurrentRequests);
         PeerCredentials peer;
         try
         {
@@ -32,10 +37,12 @@ internal sealed class ClientSession(Socket socket, BrokerState state)
         catch (Exception ex) when (ex is IOException or SocketException)
         {
             BrokerLog.Warning($"could not read the peer's credentials, closing: {ex.Message}");
+            pending.Dispose();
             await stream.DisposeAsync().ConfigureAwait(false);
             return;
         }
 
+        AuthenticatedConnection? admitted = null;
         try
         {
             if (!policy.AllowedUids.Contains(peer.Uid))
@@ -46,7 +53,24 @@ internal sealed class ClientSession(Socket socket, BrokerState state)
                 return;
             }
 
-            var outcome = await HandshakeServer.AcceptAsync(stream, state.Secret, TimeSpan.FromSeconds(limits.HandshakeTimeoutSeconds), stopping).ConfigureAwait(false);
+            var outcome = await HandshakeServer.AcceptAsync(
+                stream,
+                state.Secret,
+                TimeSpan.FromSeconds(limits.HandshakeTimeoutSeconds),
+                pending.Token,
+                admit: () =>
+                {
+                    pending.Dispose();
+                    admitted = slots.TryAdmit(limits.MaxConnections);
+                    return admitted is not null;
+                }).ConfigureAwait(false);
+            if (outcome == HandshakeOutcome.TooManyConnections)
+            {
+                this.AuditConnection(peer, "deny", "limits.maxConnections", "too-many-connections");
+                await HandshakeServer.LingerAsync(stream, stopping).ConfigureAwait(false);
+                return;
+            }
+
             if (outcome != HandshakeOutcome.Authenticated)
             {
                 this.AuditConnection(peer, "deny", "handshake", outcome switch
@@ -60,7 +84,11 @@ internal sealed class ClientSession(Socket socket, BrokerState state)
             }
 
             this.AuditConnection(peer, "allow", "agents.users + handshake", "ok");
-            await this.ServeAsync(stream, peer, limits, stopping).ConfigureAwait(false);
+            await this.ServeAsync(stream, peer, limits, admitted!, stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (pending.Evicted && admitted is null)
+        {
+            this.AuditConnection(peer, "deny", "limits.maxConnections (handshakes)", "handshake-evicted");
         }
         catch (AuditWriteException ex)
         {
@@ -72,19 +100,30 @@ internal sealed class ClientSession(Socket socket, BrokerState state)
         }
         finally
         {
+            pending.Dispose();
+            admitted?.Dispose();
             await stream.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    private async Task ServeAsync(DescriptorSocketStream stream, PeerCredentials peer, Policy.PolicyLimits limits, CancellationToken stopping)
+    private async Task ServeAsync(DescriptorSocketStream stream, PeerCredentials peer, Policy.PolicyLimits limits, AuthenticatedConnection slot, CancellationToken stopping)
     {
         using var handles = new HandleTable(limits.MaxOpenHandles, TimeSpan.FromSeconds(limits.HandleIdleTimeoutSeconds));
-        var handler = RpcChannel.CreateServerHandler(stream, limits.MaxMessageBytes, limits.MaxConcurrentRequests);
+        var handler = RpcChannel.CreateServerHandler(stream, limits.MaxMessageBytes, limits.MaxConcurrentRequests, TimeSpan.FromSeconds(limits.MessageTimeoutSeconds));
         using var rpc = new CuratedJsonRpc(handler);
         var session = new SessionContext(peer, stream, handles, new RateLimiter(limits.MaxRequestsPerSecond));
         session.Terminate = rpc.Dispose;
         rpc.AddLocalRpcTarget<IBrokerService>(new BrokerService(state, session), new JsonRpcTargetOptions { DisposeOnDisconnect = false });
         using var stop = stopping.Register(() => _ = CloseWhenIdleAsync(rpc, handler));
+
+        // Idle: nothing in flight and nothing held (a listing, a running command) that closing would take from the client.
+        // A connection already closing (the peer may see the close and reconnect at once) is the first to make room.
+        slot.Serve(
+            () => handler.IsClosing || rpc.Completion.IsCompleted ? TimeSpan.MaxValue : handler.RequestsInFlight == 0 && handles.Count == 0 ? handler.QuietFor : null,
+            rpc.Dispose);
+        var idleTimeout = TimeSpan.FromSeconds(limits.ConnectionIdleTimeoutSeconds);
+        var checkEvery = TimeSpan.FromMilliseconds(Math.Clamp(idleTimeout.TotalMilliseconds / 4, 250, 5000));
+        using var idleWatch = new Timer(_ => CloseIfIdle(slot, idleTimeout), null, checkEvery, checkEvery);
         rpc.StartListening();
         try
         {
@@ -95,10 +134,31 @@ internal sealed class ClientSession(Socket socket, BrokerState state)
             // Completion faults (or is cancelled) when the peer breaks the protocol; the reason is the handler's, below.
         }
 
+        // The peer can reconnect as soon as it sees the close: its slot is free before the audit line is written.
+        slot.Dispose();
+
         if (handler.ViolationReason is { } reason)
         {
             BrokerLog.Warning($"closed connection from {peer}: {reason}");
             this.AuditConnection(peer, "deny", "protocol", "protocol-violation", reason);
+        }
+        else if (slot.End == ConnectionEnd.IdleTimeout)
+        {
+            BrokerLog.Info($"closed connection from {peer}: idle for {limits.ConnectionIdleTimeoutSeconds} s (limits.connectionIdleTimeoutSeconds)");
+            this.AuditConnection(peer, "deny", "limits.connectionIdleTimeoutSeconds", "idle-timeout", quiet: true);
+        }
+        else if (slot.End == ConnectionEnd.Shed)
+        {
+            BrokerLog.Info($"closed idle connection from {peer} to admit a new one (limits.maxConnections reached)");
+            this.AuditConnection(peer, "deny", "limits.maxConnections", "shed-for-newcomer", quiet: true);
+        }
+    }
+
+    private static void CloseIfIdle(AuthenticatedConnection slot, TimeSpan idleTimeout)
+    {
+        if (slot.IdleFor > idleTimeout)
+        {
+            slot.Close(ConnectionEnd.IdleTimeout);
         }
     }
 
@@ -117,7 +177,8 @@ internal sealed class ClientSession(Socket socket, BrokerState state)
         rpc.Dispose();
     }
 
-    private void AuditConnection(PeerCredentials peer, string decision, string rule, string outcome, string? detail = null)
+    /// <param name="quiet">The broker's own routine close (logged by the caller), not a refusal worth a warning.</param>
+    private void AuditConnection(PeerCredentials peer, string decision, string rule, string outcome, string? detail = null, bool quiet = false)
     {
         var started = Stopwatch.GetTimestamp();
         state.Audit.Append(new AuditRecord
@@ -132,7 +193,7 @@ internal sealed class ClientSession(Socket socket, BrokerState state)
             Outcome = outcome,
             DurationMicroseconds = (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds,
         });
-        if (decision == "deny")
+        if (decision == "deny" && !quiet)
         {
             BrokerLog.Warning($"refused connection from {peer}: {outcome} ({rule})");
         }

@@ -43,6 +43,7 @@ internal static unsafe partial class LibC
 
     public const int SEEK_END = 2;
 
+    public const int EPERM = 1;
     public const int ENOENT = 2;
     public const int EINTR = 4;
     public const int EAGAIN = 11;

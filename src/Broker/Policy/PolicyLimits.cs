@@ -26,6 +26,15 @@ public sealed record PolicyLimits
 
     public int HandleIdleTimeoutSeconds { get; init; } = 300;
 
+    /// <summary>
+    /// An authenticated connection with no request in flight and no open handle is closed after this long without a
+    /// complete message; when all maxConnections are taken, the one idle longest is closed at once for a newcomer.
+    /// </summary>
+    public int ConnectionIdleTimeoutSeconds { get; init; } = 60;
+
+    /// <summary>Once the first byte of a message has arrived, the whole message must arrive within this; else the connection ends.</summary>
+    public int MessageTimeoutSeconds { get; init; } = 10;
+
     /// <summary>Brokered commands running at once, over all connections: each is a process and a relay thread.</summary>
     public int MaxRunningCommands { get; init; } = 8;
 
@@ -44,6 +53,8 @@ public sealed record PolicyLimits
         new("handshakeTimeoutSeconds", 1, 60, (l, v) => l with { HandshakeTimeoutSeconds = v }),
         new("requestTimeoutSeconds", 1, 3600, (l, v) => l with { RequestTimeoutSeconds = v }),
         new("handleIdleTimeoutSeconds", 1, 86400, (l, v) => l with { HandleIdleTimeoutSeconds = v }),
+        new("connectionIdleTimeoutSeconds", 1, 86400, (l, v) => l with { ConnectionIdleTimeoutSeconds = v }),
+        new("messageTimeoutSeconds", 1, 3600, (l, v) => l with { MessageTimeoutSeconds = v }),
         new("maxRunningCommands", 1, 256, (l, v) => l with { MaxRunningCommands = v }),
     ];
 

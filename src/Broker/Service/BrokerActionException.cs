@@ -29,6 +29,8 @@ internal sealed class BrokerActionException(BrokerErrorCode code, string message
         BrokerErrorCode.NotDirectory => "not-a-directory",
         BrokerErrorCode.DirectoryNotEmpty => "directory-not-empty",
         BrokerErrorCode.InvalidArgument => "invalid-argument",
+        BrokerErrorCode.PathTooLong => "path-too-long",
+        BrokerErrorCode.ConnectionClosed => "connection-closed",
         BrokerErrorCode.QuotaExceeded => "quota-exceeded",
         BrokerErrorCode.RateLimited => "rate-limited",
         BrokerErrorCode.NotSupportedObject => "unsupported-object",

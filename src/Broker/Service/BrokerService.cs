@@ -20,7 +20,7 @@ internal sealed class BrokerService(BrokerState state, SessionContext session) :
         var opened = await this.RunAsync(request.Plugin, action, cancellationToken).ConfigureAwait(false);
 
         // Queued before the response is written, so the descriptor reaches the client no later than the response naming it.
-        long sequence = session.Stream.EnqueueDescriptor(opened.Handle);
+        long sequence = session.SendDescriptor(opened.Handle);
         return new OpenFileResponse(sequence, opened.ResolvedPath);
     }
 
@@ -66,9 +66,9 @@ internal sealed class BrokerService(BrokerState state, SessionContext session) :
         try
         {
             started.Confirm();
-            long stdin = session.Stream.EnqueueDescriptor(started.Ends.Stdin);
-            long stdout = session.Stream.EnqueueDescriptor(started.Ends.Stdout);
-            long stderr = session.Stream.EnqueueDescriptor(started.Ends.Stderr);
+            long stdin = session.SendDescriptor(started.Ends.Stdin);
+            long stdout = session.SendDescriptor(started.Ends.Stdout);
+            long stderr = session.SendDescriptor(started.Ends.Stderr);
             return new ExecStartResponse(started.Handle, started.Pid, stdin, stdout, stderr);
         }
         catch

@@ -67,6 +67,11 @@ internal sealed class RequestPipeline(BrokerState state, SessionContext session)
                 // No room for the line: not performed. The log says so once per outage, not once per request.
                 failure = AuditUnavailable();
             }
+            catch (FileSystem.ErrnoException ex)
+            {
+                // The kernel's answer about a path is an ordinary outcome, wherever in the action it came from.
+                failure = FileSystem.ErrnoMapping.ToActionException(ex, resolvedPath ?? FileSystem.ErrnoMapping.RequestedPath(action.AuditArguments));
+            }
             catch (OperationCanceledException)
             {
                 failure = new BrokerActionException(BrokerErrorCode.Timeout, "The request was cancelled or exceeded limits.requestTimeoutSeconds.");

@@ -39,25 +39,37 @@ internal sealed class HandleTable : IDisposable
         }
     }
 
+    /// <summary>Adds <paramref name="state"/>; on a closed table or a full one it is disposed and the request refused.</summary>
     public long Add(IDisposable state)
     {
         lock (this.gate)
         {
-            if (this.disposed)
+            try
+            {
+                this.RequireRoom();
+            }
+            catch
             {
                 state.Dispose();
-                throw new ObjectDisposedException(nameof(HandleTable));
+                throw;
             }
 
-            if (this.entries.Count >= this.maxHandles)
-            {
-                state.Dispose();
-                throw new BrokerActionException(BrokerErrorCode.QuotaExceeded, $"Too many open broker handles on this connection (limits.maxOpenHandles = {this.maxHandles}); dispose enumerators you no longer need.", rule: "limits.maxOpenHandles");
-            }
+            return this.AddLocked(state);
+        }
+    }
 
-            long id = this.nextId++;
-            this.entries.Add(id, new Entry(state) { LastUsed = Environment.TickCount64 });
-            return id;
+    /// <summary>
+    /// Runs <paramref name="start"/> (a command's spawn) under the lock <see cref="Dispose"/> takes, and adds what it
+    /// returns: a closed connection is refused before anything starts, and a close that comes during the start waits
+    /// for it and then stops what it started. There is no moment where a start runs for a connection that is gone.
+    /// </summary>
+    public long AddStarted<TState>(Func<TState> start)
+        where TState : class, IDisposable
+    {
+        lock (this.gate)
+        {
+            this.RequireRoom();
+            return this.AddLocked(start());
         }
     }
 
@@ -120,6 +132,26 @@ internal sealed class HandleTable : IDisposable
         {
             entry.State.Dispose();
         }
+    }
+
+    private void RequireRoom()
+    {
+        if (this.disposed)
+        {
+            throw new BrokerActionException(BrokerErrorCode.ConnectionClosed, "The connection closed before the request finished.");
+        }
+
+        if (this.entries.Count >= this.maxHandles)
+        {
+            throw new BrokerActionException(BrokerErrorCode.QuotaExceeded, $"Too many open broker handles on this connection (limits.maxOpenHandles = {this.maxHandles}); dispose enumerators you no longer need.", rule: "limits.maxOpenHandles");
+        }
+    }
+
+    private long AddLocked(IDisposable state)
+    {
+        long id = this.nextId++;
+        this.entries.Add(id, new Entry(state) { LastUsed = Environment.TickCount64 });
+        return id;
     }
 
     private void CloseIdle()

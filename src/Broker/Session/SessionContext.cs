@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using PrivSep.Broker.Service;
+using PrivSep.Protocol.Contracts;
 using PrivSep.Protocol.Transport;
 
 namespace PrivSep.Broker.Session;
@@ -12,6 +15,22 @@ internal sealed class SessionContext(PeerCredentials peer, DescriptorSocketStrea
     public HandleTable Handles { get; } = handles;
 
     public RateLimiter RateLimiter { get; } = rateLimiter;
+
+    /// <summary>
+    /// Queues a descriptor to go out with the answer (see <see cref="DescriptorSocketStream.EnqueueDescriptor"/>); a
+    /// connection that closed meanwhile is an ordinary end of the request, not a broker failure.
+    /// </summary>
+    public long SendDescriptor(SafeHandle descriptor)
+    {
+        try
+        {
+            return this.Stream.EnqueueDescriptor(descriptor);
+        }
+        catch (ObjectDisposedException)
+        {
+            throw new BrokerActionException(BrokerErrorCode.ConnectionClosed, "The connection closed before the answer could be sent.");
+        }
+    }
 
     /// <summary>Ends the connection (e.g. its user was removed from the policy by a reload).</summary>
     public Action Terminate { get; set; } = () => { };

@@ -111,7 +111,8 @@ internal static class PolicyCheckCommand
             CultureInfo.InvariantCulture,
             $"  limits:        maxConnections={limits.MaxConnections} maxOpenHandles={limits.MaxOpenHandles} maxMessageBytes={limits.MaxMessageBytes} "
             + $"maxConcurrentRequests={limits.MaxConcurrentRequests} maxRequestsPerSecond={limits.MaxRequestsPerSecond} handshakeTimeoutSeconds={limits.HandshakeTimeoutSeconds} "
-            + $"requestTimeoutSeconds={limits.RequestTimeoutSeconds} handleIdleTimeoutSeconds={limits.HandleIdleTimeoutSeconds}"));
+            + $"requestTimeoutSeconds={limits.RequestTimeoutSeconds} handleIdleTimeoutSeconds={limits.HandleIdleTimeoutSeconds} "
+            + $"connectionIdleTimeoutSeconds={limits.ConnectionIdleTimeoutSeconds} messageTimeoutSeconds={limits.MessageTimeoutSeconds}"));
         output.WriteLine("  (default deny: anything no rule names is refused; files.deny wins over read and write; files.write also grants reading the same paths)");
         if (policy.ExecRules.Count > 0)
         {

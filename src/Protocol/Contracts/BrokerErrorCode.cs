@@ -22,6 +22,12 @@ public enum BrokerErrorCode
     AuditUnavailable = 1013,
     Timeout = 1014,
     Internal = 1015,
+
+    /// <summary>A name or path longer than the kernel takes (ENAMETOOLONG); the BCL's PathTooLongException.</summary>
+    PathTooLong = 1016,
+
+    /// <summary>The connection closed before the request finished; only the audit log ever sees this.</summary>
+    ConnectionClosed = 1017,
 }
 
 /// <summary>The <c>error.data</c> of a broker error: what the client needs to build the BCL exception.</summary>

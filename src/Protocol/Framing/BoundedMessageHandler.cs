@@ -9,9 +9,11 @@ namespace PrivSep.Protocol.Framing;
 
 /// <summary>
 /// Frames JSON-RPC messages with a 4-byte big-endian length and enforces what StreamJsonRpc does not:
-/// a maximum message size (checked on the header, before any body is buffered), an allow-list of method
-/// names (an unknown request ends the connection), and a cap on requests in flight (reading pauses until
-/// a response goes out, so a client cannot queue unbounded work).
+/// a maximum message size (checked on the header, before any body is buffered), a time bound on each message
+/// once its first byte arrived, allow-lists of request and notification names (anything else ends the
+/// connection), and a cap on requests in flight (reading pauses until a response goes out, so a client cannot
+/// queue unbounded work). A notification has no id, so no response ever frees a slot for it: only names the
+/// peer may legitimately send without an id (StreamJsonRpc's cancellation) pass, and none counts as work.
 /// </summary>
 public sealed class BoundedMessageHandler : MessageHandlerBase
 {
@@ -19,7 +21,8 @@ public sealed class BoundedMessageHandler : MessageHandlerBase
 
     private readonly Stream stream;
     private readonly int maxMessageBytes;
-    private readonly IReadOnlySet<string>? allowedMethods;
+    private readonly InboundMessageRules rules;
+    private readonly TimeSpan? frameTimeout;
     private readonly SemaphoreSlim? requestSlots;
     private readonly ConcurrentDictionary<RequestId, byte> requestsInFlight = new();
     private readonly ArrayBufferWriter<byte> writeBuffer = new(4096);
@@ -27,21 +30,30 @@ public sealed class BoundedMessageHandler : MessageHandlerBase
     private byte[] readBuffer = new byte[16 * 1024];
     private int readStart;
     private int readEnd;
+    private long lastActivity = Environment.TickCount64;
 
-    /// <param name="allowedMethods">Method names a peer may request; null accepts any (the client side, which serves none).</param>
+    /// <param name="rules">What the peer may send.</param>
     /// <param name="maxConcurrentRequests">Requests from the peer in flight at once; 0 for no cap (the client side).</param>
-    public BoundedMessageHandler(Stream stream, IJsonRpcMessageFormatter formatter, int maxMessageBytes, IReadOnlySet<string>? allowedMethods, int maxConcurrentRequests)
+    /// <param name="frameTimeout">How long a message may take to arrive once its first byte has; null for no bound (the client side).</param>
+    public BoundedMessageHandler(Stream stream, IJsonRpcMessageFormatter formatter, int maxMessageBytes, InboundMessageRules rules, int maxConcurrentRequests, TimeSpan? frameTimeout = null)
         : base(formatter)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxMessageBytes, 64);
         this.stream = stream;
         this.maxMessageBytes = maxMessageBytes;
-        this.allowedMethods = allowedMethods;
+        this.rules = rules;
+        this.frameTimeout = frameTimeout;
         this.requestSlots = maxConcurrentRequests > 0 ? new SemaphoreSlim(maxConcurrentRequests, maxConcurrentRequests) : null;
     }
 
     /// <summary>Requests read from the peer whose response has not been written yet.</summary>
     public int RequestsInFlight => this.requestsInFlight.Count;
+
+    /// <summary>How long since the last complete message was read or written (a half-received one does not count).</summary>
+    public TimeSpan QuietFor => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref this.lastActivity));
+
+    /// <summary>True from the moment disposal starts, before the stream (and so the connection) is closed.</summary>
+    public bool IsClosing => this.DisposalToken.IsCancellationRequested;
 
     /// <summary>Why the connection was ended for a protocol violation, if it was.</summary>
     public string? ViolationReason { get; private set; }
@@ -54,18 +66,36 @@ public sealed class BoundedMessageHandler : MessageHandlerBase
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, this.violation.Token);
         var token = linked.Token;
-        if (!await this.FillAsync(HeaderLength, allowEndOfStream: true, token).ConfigureAwait(false))
+
+        // Waiting for a message to start is unbounded here (the connection's idle bound is its owner's); once its first
+        // byte is in, the whole message must follow within the frame timeout, so a half-sent frame cannot hold a slot.
+        if (!await this.FillAsync(1, allowEndOfStream: true, token).ConfigureAwait(false))
         {
             return null;
         }
 
-        int length = BinaryPrimitives.ReadInt32BigEndian(this.readBuffer.AsSpan(this.readStart, HeaderLength));
-        if (length <= 0 || length > this.maxMessageBytes)
+        using var frameDeadline = CancellationTokenSource.CreateLinkedTokenSource(token);
+        if (this.frameTimeout is { } frameTimeout)
         {
-            throw this.Violation($"a message of {length} bytes exceeds the limit of {this.maxMessageBytes} bytes (limits.maxMessageBytes)");
+            frameDeadline.CancelAfter(frameTimeout);
         }
 
-        await this.FillAsync(HeaderLength + length, allowEndOfStream: false, token).ConfigureAwait(false);
+        int length;
+        try
+        {
+            await this.FillAsync(HeaderLength, allowEndOfStream: false, frameDeadline.Token).ConfigureAwait(false);
+            length = BinaryPrimitives.ReadInt32BigEndian(this.readBuffer.AsSpan(this.readStart, HeaderLength));
+            if (length <= 0 || length > this.maxMessageBytes)
+            {
+                throw this.Violation($"a message of {length} bytes exceeds the limit of {this.maxMessageBytes} bytes (limits.maxMessageBytes)");
+            }
+
+            await this.FillAsync(HeaderLength + length, allowEndOfStream: false, frameDeadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!token.IsCancellationRequested)
+        {
+            throw this.Violation($"a message was not completed within {this.frameTimeout!.Value.TotalSeconds:0.#} s of its first byte (limits.messageTimeoutSeconds)");
+        }
 
         // A fresh array per message: the formatter may keep views into it after this method returns.
         byte[] body = this.readBuffer.AsSpan(this.readStart + HeaderLength, length).ToArray();
@@ -83,7 +113,14 @@ public sealed class BoundedMessageHandler : MessageHandlerBase
 
         if (message is JsonRpcRequest request)
         {
-            if (this.allowedMethods is not null && (request.Method is null || !this.allowedMethods.Contains(request.Method)))
+            if (request.RequestId.IsEmpty)
+            {
+                if (request.Method is null || !this.rules.Notifications.Contains(request.Method))
+                {
+                    throw this.Violation($"a notification (a request without an id) for '{Truncate(request.Method)}': only {this.rules.DescribeNotifications()} may be sent without an id");
+                }
+            }
+            else if (request.Method is null || !this.rules.Requests.Contains(request.Method))
             {
                 throw this.Violation($"unknown method '{Truncate(request.Method)}'");
             }
@@ -98,7 +135,12 @@ public sealed class BoundedMessageHandler : MessageHandlerBase
                 }
             }
         }
+        else if (!this.rules.AcceptsResponses)
+        {
+            throw this.Violation("a response arrived, but this side never sends requests");
+        }
 
+        Volatile.Write(ref this.lastActivity, Environment.TickCount64);
         return message;
     }
 
@@ -112,6 +154,7 @@ public sealed class BoundedMessageHandler : MessageHandlerBase
         var frame = this.writeBuffer.WrittenMemory;
         BinaryPrimitives.WriteInt32BigEndian(MemoryMarshal.AsMemory(frame).Span, frame.Length - HeaderLength);
         await this.stream.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref this.lastActivity, Environment.TickCount64);
 
         if (content is IJsonRpcMessageWithId response and (JsonRpcResult or JsonRpcError)
             && this.requestSlots is not null

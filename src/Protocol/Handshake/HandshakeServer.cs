@@ -44,7 +44,11 @@ public static class HandshakeServer
         }
     }
 
-    public static async Task<HandshakeOutcome> AcceptAsync(Stream stream, SharedSecret secret, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="admit">
+    /// Asked once the peer has proved the secret: false refuses it with <see cref="HandshakeStatus.TooManyConnections"/>
+    /// (only a proven agent may take, or make room for itself in, the broker's authenticated connections).
+    /// </param>
+    public static async Task<HandshakeOutcome> AcceptAsync(Stream stream, SharedSecret secret, TimeSpan timeout, CancellationToken cancellationToken, Func<bool>? admit = null)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
@@ -74,6 +78,12 @@ public static class HandshakeServer
             {
                 await RefuseAsync(stream, HandshakeStatus.AuthenticationFailed, token).ConfigureAwait(false);
                 return HandshakeOutcome.BadProof;
+            }
+
+            if (admit is not null && !admit())
+            {
+                await RefuseAsync(stream, HandshakeStatus.TooManyConnections, token).ConfigureAwait(false);
+                return HandshakeOutcome.TooManyConnections;
             }
 
             await stream.WriteAsync(new[] { (byte)HandshakeStatus.Proceed }, token).ConfigureAwait(false);

@@ -19,6 +19,7 @@ public sealed class DescriptorSocketStream : Stream
     private readonly Socket socket;
     private readonly int fd;
     private readonly bool acceptDescriptors;
+    private readonly int maxPendingDescriptors;
     private readonly object pendingGate = new();
     private readonly Queue<SafeHandle> pendingDescriptors = new();
     private long nextOutgoingSequence;
@@ -27,11 +28,17 @@ public sealed class DescriptorSocketStream : Stream
     /// <param name="acceptDescriptors">
     /// False on the broker: a client has no business sending descriptors, and any that arrive are closed and end the stream.
     /// </param>
-    public DescriptorSocketStream(Socket socket, bool acceptDescriptors)
+    /// <param name="maxPendingDescriptors">
+    /// Descriptors that may wait for the next write: the queue grows only with answers not yet written, and a peer must
+    /// never be able to make it (and the process's descriptor table) grow without bound.
+    /// </param>
+    public DescriptorSocketStream(Socket socket, bool acceptDescriptors, int maxPendingDescriptors = 1024)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPendingDescriptors, 1);
         this.socket = socket;
         this.fd = (int)socket.SafeHandle.DangerousGetHandle();
         this.acceptDescriptors = acceptDescriptors;
+        this.maxPendingDescriptors = maxPendingDescriptors;
     }
 
     public Socket Socket => this.socket;
@@ -56,6 +63,7 @@ public sealed class DescriptorSocketStream : Stream
     /// Queues a descriptor to travel with the next bytes written and returns its sequence number on this connection.
     /// The stream owns <paramref name="descriptor"/> from now on and closes it once sent (or when the stream is disposed).
     /// </summary>
+    /// <exception cref="IOException">The queue is full (the descriptor is closed).</exception>
     public long EnqueueDescriptor(SafeHandle descriptor)
     {
         lock (this.pendingGate)
@@ -64,6 +72,12 @@ public sealed class DescriptorSocketStream : Stream
             {
                 descriptor.Dispose();
                 throw new ObjectDisposedException(nameof(DescriptorSocketStream));
+            }
+
+            if (this.pendingDescriptors.Count >= this.maxPendingDescriptors)
+            {
+                descriptor.Dispose();
+                throw new IOException($"{this.maxPendingDescriptors} descriptors already wait to be sent on this connection; no more are queued until they leave.");
             }
 
             this.pendingDescriptors.Enqueue(descriptor);

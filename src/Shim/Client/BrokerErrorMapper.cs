@@ -19,6 +19,7 @@ internal static class BrokerErrorMapper
             BrokerErrorCode.NotFound => new FileNotFoundException(message, path, ex),
             BrokerErrorCode.DirectoryNotFound or BrokerErrorCode.NotDirectory => new DirectoryNotFoundException(message, ex),
             BrokerErrorCode.InvalidArgument => new ArgumentException(message, ex),
+            BrokerErrorCode.PathTooLong => new PathTooLongException(message, ex),
             BrokerErrorCode.AlreadyExists => new IOException(message, ex) { HResult = 17 /* EEXIST, as the BCL reports it */ },
             _ => new IOException(message, ex),
         };

@@ -141,6 +141,25 @@ internal static class FileSystemFixtures
     }
 
     public static int OpenDescriptorCount() => Directory.GetFileSystemEntries("/proc/self/fd").Length;
+
+    /// <summary>The descriptor count once it has stopped changing (a closed connection's broker side closes asynchronously).</summary>
+    public static async Task<int> StableDescriptorCountAsync()
+    {
+        int previous = OpenDescriptorCount();
+        for (int i = 0; i < 40; i++)
+        {
+            await Task.Delay(50);
+            int current = OpenDescriptorCount();
+            if (current == previous)
+            {
+                return current;
+            }
+
+            previous = current;
+        }
+
+        return previous;
+    }
 }
 
 /// <summary>A connection driven byte by byte, for what a well-behaved client never sends.</summary>
@@ -174,6 +193,17 @@ internal sealed class RawConnection : IAsyncDisposable
         BinaryPrimitives.WriteInt32BigEndian(frame, body.Length);
         body.CopyTo(frame, 4);
         await this.Stream.WriteAsync(frame);
+    }
+
+    /// <summary>Reads one length-framed message's body as text (the broker's answer).</summary>
+    public async Task<string> ReadFrameAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        var header = new byte[4];
+        await this.Stream.ReadExactlyAsync(header, cancel.Token);
+        var body = new byte[BinaryPrimitives.ReadInt32BigEndian(header)];
+        await this.Stream.ReadExactlyAsync(body, cancel.Token);
+        return Encoding.UTF8.GetString(body);
     }
 
     /// <summary>True when the broker closed the connection (end of stream) within <paramref name="timeout"/>; bytes it sends first are skipped.</summary>

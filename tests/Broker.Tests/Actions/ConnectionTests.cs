@@ -18,6 +18,9 @@ public sealed class ConnectionTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
 
+    /// <summary>Listings live 60 s, so a connection holding one stays busy for the whole test on a loaded machine.</summary>
+    private static readonly string LongHandlesPolicy = TestBroker.DefaultPolicy.Replace("\"handleIdleTimeoutSeconds\": 2", "\"handleIdleTimeoutSeconds\": 60", StringComparison.Ordinal);
+
     [TestMethod]
     public async Task A_client_with_the_wrong_secret_is_refused_and_the_refusal_is_audited()
     {
@@ -174,17 +177,17 @@ public sealed class ConnectionTests
     [TestMethod]
     public async Task A_connection_beyond_maxConnections_is_refused_while_the_others_are_open()
     {
-        await using var broker = await TestBroker.StartAsync();
+        await using var broker = await TestBroker.StartAsync(LongHandlesPolicy);
         File.WriteAllText(Path.Combine(broker.Root, "read", "a.txt"), "a");
         var clients = new List<TestClient>();
         try
         {
             for (int i = 0; i < 4; i++)
             {
-                clients.Add(await broker.ConnectAsync());
+                clients.Add(await HoldingAHandleAsync(broker));
             }
 
-            // Refused: how the client learns it is A_refused_connection_is_told_it_is_over_maxConnections.
+            // Refused (none of the four is idle, so none is shed for the newcomer): how the client learns it is A_refused_connection_is_told_it_is_over_maxConnections.
             var error = await Assert.ThrowsAsync<Exception>(() => broker.ConnectAsync());
             Assert.IsTrue(error is IOException or SocketException, $"unexpected {error}");
             var entry = await AuditTrail.WaitForConnectEventAsync(broker, "too-many-connections");
@@ -228,14 +231,14 @@ public sealed class ConnectionTests
     [TestMethod]
     public async Task A_refused_client_is_always_told_why()
     {
-        await using (var busy = await TestBroker.StartAsync())
+        await using (var busy = await TestBroker.StartAsync(LongHandlesPolicy))
         {
             var clients = new List<TestClient>();
             try
             {
                 for (int i = 0; i < 4; i++)
                 {
-                    clients.Add(await busy.ConnectAsync());
+                    clients.Add(await HoldingAHandleAsync(busy));
                 }
 
                 var error = await Assert.ThrowsExactlyAsync<BrokerAuthenticationException>(() => SlowHandshakeAsync(busy));
@@ -254,6 +257,14 @@ public sealed class ConnectionTests
         await using var strict = await TestBroker.StartAsync(TestBroker.DefaultPolicy.Replace("\"users\": [\"root\"]", "\"users\": [\"nobody\"]", StringComparison.Ordinal));
         var refused = await Assert.ThrowsExactlyAsync<BrokerAuthenticationException>(() => SlowHandshakeAsync(strict));
         Assert.Contains("agents.users", refused.Message);
+    }
+
+    /// <summary>A connection that is not idle: it holds an open listing, so the broker does not shed it for a newcomer.</summary>
+    private static async Task<TestClient> HoldingAHandleAsync(TestBroker broker)
+    {
+        var client = await broker.ConnectAsync();
+        await client.Service.OpenDirectoryAsync(new PathRequest(Path.Combine(broker.Root, "read")), CancellationToken.None);
+        return client;
     }
 
     /// <summary>A client that takes a moment between connect and hello (a loaded machine): deterministic where the race is not.</summary>

@@ -104,7 +104,7 @@ public sealed class HandleTableTests
             await warmUp.Service.CloseHandleAsync(new CloseHandleRequest(h.Handle), CancellationToken.None);
         }
 
-        int baseline = await StableDescriptorCountAsync();
+        int baseline = await FileSystemFixtures.StableDescriptorCountAsync();
 
         var client = await broker.ConnectAsync();
         for (int i = 0; i < 6; i++)
@@ -125,25 +125,6 @@ public sealed class HandleTableTests
         await using var again = await broker.ConnectAsync();
         var fresh = await again.Service.OpenDirectoryAsync(new PathRequest(directory), CancellationToken.None);
         await again.Service.CloseHandleAsync(new CloseHandleRequest(fresh.Handle), CancellationToken.None);
-    }
-
-    /// <summary>The descriptor count once it has stopped changing (the warm-up connection's broker side closes asynchronously).</summary>
-    private static async Task<int> StableDescriptorCountAsync()
-    {
-        int previous = FileSystemFixtures.OpenDescriptorCount();
-        for (int i = 0; i < 40; i++)
-        {
-            await Task.Delay(50);
-            int current = FileSystemFixtures.OpenDescriptorCount();
-            if (current == previous)
-            {
-                return current;
-            }
-
-            previous = current;
-        }
-
-        return previous;
     }
 
     [TestMethod]

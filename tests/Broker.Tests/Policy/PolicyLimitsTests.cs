@@ -23,7 +23,8 @@ public sealed class PolicyLimitsTests
         var policy = TestPolicies.Parse("""
             { "version": 1, "agents": { "users": ["privsep-agent"] },
               "limits": { "maxConnections": 8, "maxOpenHandles": 64, "maxMessageBytes": 65536, "maxConcurrentRequests": 4,
-                          "maxRequestsPerSecond": 100, "handshakeTimeoutSeconds": 2, "requestTimeoutSeconds": 10, "handleIdleTimeoutSeconds": 60 } }
+                          "maxRequestsPerSecond": 100, "handshakeTimeoutSeconds": 2, "requestTimeoutSeconds": 10, "handleIdleTimeoutSeconds": 60,
+                          "connectionIdleTimeoutSeconds": 120, "messageTimeoutSeconds": 3 } }
             """);
 
         Assert.AreEqual(
@@ -37,6 +38,8 @@ public sealed class PolicyLimitsTests
                 HandshakeTimeoutSeconds = 2,
                 RequestTimeoutSeconds = 10,
                 HandleIdleTimeoutSeconds = 60,
+                ConnectionIdleTimeoutSeconds = 120,
+                MessageTimeoutSeconds = 3,
             },
             policy.Limits);
     }
@@ -54,6 +57,10 @@ public sealed class PolicyLimitsTests
     [DataRow("handshakeTimeoutSeconds", "3600")]
     [DataRow("requestTimeoutSeconds", "0")]
     [DataRow("handleIdleTimeoutSeconds", "0")]
+    [DataRow("connectionIdleTimeoutSeconds", "0")]
+    [DataRow("connectionIdleTimeoutSeconds", "100000")]
+    [DataRow("messageTimeoutSeconds", "0")]
+    [DataRow("messageTimeoutSeconds", "3601")]
     public void LimitOutOfRangeIsRefused(string name, string value)
     {
         var error = TestPolicies.Refused($$"""
