@@ -36,6 +36,11 @@ internal sealed class BrokerHost
             BrokerLog.Warning("not running as root: only objects this user can open are served (run as root, or with the capabilities the policy needs).");
         }
 
+        if (!Exec.CommandLauncher.SetPrivAvailable)
+        {
+            BrokerLog.Warning($"{Exec.CommandLauncher.SetPrivPath} (util-linux) is missing: brokered commands are not killed when the broker dies and rules with \"user\" cannot run; install util-linux.");
+        }
+
         var policy = this.LoadPolicy();
         var secret = SharedSecret.Load(this.options.SecretFilePath, requirePrivateMode: true);
         using var audit = AuditLog.Open(this.options.AuditLogPath);
@@ -43,6 +48,11 @@ internal sealed class BrokerHost
         uint agentGroup = this.AgentGroup(policy);
 
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        foreach (int ignored in InheritedSignals.Reset(Interop.LibC.SIGHUP, Interop.LibC.SIGTERM, Interop.LibC.SIGINT))
+        {
+            BrokerLog.Warning($"signal {ignored} was ignored when the broker was started (nohup or the supervisor); it is answered again (SIGHUP reloads the policy, SIGTERM and SIGINT stop).");
+        }
+
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>

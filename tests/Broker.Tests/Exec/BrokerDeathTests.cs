@@ -1,0 +1,128 @@
+using System.Globalization;
+using PrivSep.Broker.Tests.Harness;
+
+namespace PrivSep.Broker.Tests.Exec;
+
+/// <summary>
+/// A broker killed with SIGKILL (no cleanup of its own runs) leaves no brokered command behind: the real broker
+/// executable runs as a process, starts root commands for a client, and is killed.
+/// </summary>
+[TestClass]
+public sealed class BrokerDeathTests
+{
+    private const string Policy = """
+        {
+          "version": 1,
+          "agents": { "users": ["root"] },
+          "files": { "read": [], "write": [], "deny": [] },
+          "exec": [
+            { "path": "/usr/bin/sleep", "args": ["*"], "timeoutSeconds": 600 },
+            { "path": "/usr/bin/sh", "args": ["-c", "*"], "timeoutSeconds": 600 }
+          ],
+          "limits": { "handleIdleTimeoutSeconds": 600 }
+        }
+        """;
+
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(20);
+
+    [TestMethod]
+    public async Task A_command_dies_with_a_broker_killed_by_SIGKILL()
+    {
+        RequiresRoot.Check();
+        string unique = UniqueSeconds();
+        using var broker = SpawnedBroker.Start(Policy);
+        await using var client = await TestClient.ConnectAsync(broker.SocketPath, File.ReadAllText(broker.SecretPath));
+        await using var command = await ExecTestSession.StartAsync(client, "/usr/bin/sleep", unique);
+        int sleeper = WaitForProcess(["/usr/bin/sleep", unique]);
+
+        broker.KillHard();
+
+        AssertGone(sleeper, $"the brokered 'sleep {unique}'");
+    }
+
+    /// <summary>Asserts <paramref name="pid"/> ends soon; kills it if not, so that a failing test leaves nothing behind.</summary>
+    private static void AssertGone(int pid, string what)
+    {
+        if (!WaitUntilGone(pid))
+        {
+            using (var leftover = System.Diagnostics.Process.GetProcessById(pid))
+            {
+                leftover.Kill();
+            }
+
+            Assert.Fail($"{what} (pid {pid}) outlived the killed broker");
+        }
+    }
+
+    /// <summary>A time argument for sleep that no other process on the machine has: the test finds its processes by it.</summary>
+    private static string UniqueSeconds() => string.Create(CultureInfo.InvariantCulture, $"300.{Random.Shared.Next(100_000, 999_999)}");
+
+    /// <summary>Waits for the one process whose argument vector is <paramref name="argv"/>; returns its pid.</summary>
+    private static int WaitForProcess(string[] argv)
+    {
+        var deadline = DateTime.UtcNow + Generous;
+        while (true)
+        {
+            int[] found = ProcessesRunning(argv);
+            if (found.Length == 1)
+            {
+                return found[0];
+            }
+
+            if (found.Length > 1 || DateTime.UtcNow > deadline)
+            {
+                throw new AssertFailedException($"expected one process running '{string.Join(' ', argv)}', found {found.Length}.");
+            }
+
+            Thread.Sleep(20);
+        }
+    }
+
+    private static bool WaitUntilGone(int pid)
+    {
+        var deadline = DateTime.UtcNow + Generous;
+        while (IsAlive(pid))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            Thread.Sleep(20);
+        }
+
+        return true;
+    }
+
+    /// <summary>Alive: present in /proc and not a zombie (a killed orphan is reaped by init, which may lag).</summary>
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static int[] ProcessesRunning(string[] argv) =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) ? pid : 0)
+            .Where(pid => pid > 0 && ArgvOf(pid) is { } actual && actual.SequenceEqual(argv) && IsAlive(pid))
+            .ToArray();
+
+    private static string[]? ArgvOf(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}
