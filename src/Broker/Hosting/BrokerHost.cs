@@ -158,7 +158,17 @@ internal sealed class BrokerHost
         }
     }
 
-    private BrokerPolicy LoadPolicy() => BrokerPolicy.Load(this.options.PolicyPath, this.users);
+    /// <summary>Loads the policy (at start and on SIGHUP) and warns about each write root that is missing here.</summary>
+    private BrokerPolicy LoadPolicy()
+    {
+        var policy = BrokerPolicy.Load(this.options.PolicyPath, this.users);
+        foreach (string missing in policy.MissingWriteRoots())
+        {
+            BrokerLog.Warning(missing);
+        }
+
+        return policy;
+    }
 
     private void Reload(BrokerState state)
     {

@@ -130,6 +130,17 @@ internal sealed class SpawnedBroker : IDisposable
         throw new TimeoutException($"The broker did not log '{text}' within {timeout.TotalSeconds} s. Its log:\n{this.Log}");
     }
 
+    /// <summary>Sends the broker a signal (e.g. "HUP") with kill(1), as an operator would.</summary>
+    public void SendSignal(string signal)
+    {
+        using var kill = Process.Start("/bin/kill", ["-" + signal, this.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {this.Pid} failed with exit {kill.ExitCode}.");
+        }
+    }
+
     /// <summary>Ends the broker with SIGKILL, as the kernel's OOM killer or an operator would: it gets no chance to clean up.</summary>
     public void KillHard()
     {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using PrivSep.Broker.Tests.Harness;
 
 namespace PrivSep.Broker.Tests.Hosting;
@@ -19,17 +18,10 @@ public sealed class BrokerSignalTests
         broker.WritePolicy(SpawnedBroker.DefaultPolicy.Replace("/usr/bin/wc", "/usr/bin/tail", StringComparison.Ordinal));
         int before = broker.Log.Length;
 
-        SendSignal(broker.Pid, "HUP");
+        broker.SendSignal("HUP");
 
         string logged = broker.WaitForLog("SIGHUP", before, Generous);
         StringAssert.Contains(logged, "reloaded");
         StringAssert.Contains(broker.Log, "signal 1 was ignored when the broker was started", "the broker says what it undid");
-    }
-
-    private static void SendSignal(int pid, string signal)
-    {
-        using var kill = System.Diagnostics.Process.Start("/bin/kill", ["-" + signal, pid.ToString(CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
-        Assert.AreEqual(0, kill.ExitCode, $"kill -{signal} {pid}");
     }
 }
