@@ -59,13 +59,36 @@ internal static class CommandLauncher
     /// <summary>Whether setpriv is installed; without it root commands are spawned directly and outlive a killed broker.</summary>
     internal static bool SetPrivAvailable { get; } = File.Exists(SetPrivPath);
 
+    /// <summary>The shell that moves a command into the broker's cgroup before anything of the command runs.</summary>
+    internal const string ShellPath = "/bin/sh";
+
     public static RunningCommand Start(CommandSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         Validate(spec);
 
         var argv = BuildArgv(spec, out var executable);
+        if (spec.CgroupProcs is { } procs)
+        {
+            // The process writes "0" (itself) into the broker's cgroup.procs, then execs what it was to run: it joins the
+            // cgroup before the command can fork, so nothing it starts is ever outside. If the write fails the shell
+            // exits 2 and the command never runs.
+            argv = [ShellPath, "-c", "echo 0 > \"$0\" && exec \"$@\"", procs, .. argv];
+            executable = ShellPath;
+        }
 
+        return Launch(executable, argv, spec.Timeout);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="path"/> as root as it is, without setpriv or cgroup: for the broker's own helpers that
+    /// must outlive it for a moment (the cgroup guardian acts when the broker dies).
+    /// </summary>
+    internal static RunningCommand StartHelper(string path, IReadOnlyList<string> arguments) =>
+        Launch(path, [path, .. arguments], Timeout.InfiniteTimeSpan);
+
+    private static RunningCommand Launch(string executable, List<string> argv, TimeSpan timeout)
+    {
         // Three pipes, all close-on-exec. The child's ends are dup2'ed onto 0/1/2 in the child, where dup2 clears
         // close-on-exec; everything else is closed there. The parent keeps the other ends.
         var (stdinRead, stdinWrite) = Pipes.Create();
@@ -78,7 +101,7 @@ internal static class CommandLauncher
         {
             var pid = SpawnThread.Run(() => Spawn(executable, argv, stdinRead, stdoutWrite, stderrWrite));
             started = true;
-            return new RunningCommand(pid, processGroupId: pid, stdinWrite, stdoutRead, stderrRead, spec.Timeout);
+            return new RunningCommand(pid, processGroupId: pid, stdinWrite, stdoutRead, stderrRead, timeout);
         }
         finally
         {

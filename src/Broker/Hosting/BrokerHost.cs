@@ -62,6 +62,8 @@ internal sealed class BrokerHost
         });
 
         using var listener = SocketEndpoint.Listen(this.options.SocketPath, agentGroup, backlog: 64);
+        using var commandCgroup = Exec.CommandCgroup.OpenOrReport(this.options.SocketPath);
+        state.CommandCgroup = commandCgroup;
         BrokerLog.Info($"policy '{policy.SourceName}' loaded; agents: {string.Join(", ", policy.AgentUsers)}; audit log '{audit.LogPath}'");
         BrokerLog.Info($"listening on {this.options.SocketPath}");
         try

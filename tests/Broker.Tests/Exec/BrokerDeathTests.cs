@@ -40,30 +40,82 @@ public sealed class BrokerDeathTests
         AssertGone(sleeper, $"the brokered 'sleep {unique}'");
     }
 
+    [TestMethod]
+    public async Task What_a_command_started_dies_with_a_broker_killed_by_SIGKILL()
+    {
+        RequiresRoot.Check();
+        string first = UniqueSeconds();
+        string second = UniqueSeconds();
+        using var broker = SpawnedBroker.Start(Policy);
+        await using var client = await TestClient.ConnectAsync(broker.SocketPath, File.ReadAllText(broker.SecretPath));
+        await using var command = await ExecTestSession.StartAsync(client, "/usr/bin/sh", "-c", $"sleep {first} & sleep {second}");
+        int background = WaitForProcess(["sleep", first]);
+        int foreground = WaitForProcess(["sleep", second]);
+
+        broker.KillHard();
+
+        AssertGone(background, $"the command's background 'sleep {first}'");
+        AssertGone(foreground, $"the command's 'sleep {second}'");
+    }
+
+    [TestMethod]
+    public async Task A_broker_started_again_kills_what_its_killed_predecessor_left_when_even_the_guardian_was_killed()
+    {
+        RequiresRoot.Check();
+        string unique = UniqueSeconds();
+        using var broker = SpawnedBroker.Start(Policy);
+        await using (var client = await TestClient.ConnectAsync(broker.SocketPath, File.ReadAllText(broker.SecretPath)))
+        {
+            await using var command = await ExecTestSession.StartAsync(client, "/usr/bin/sh", "-c", $"sleep {unique} & wait");
+            int background = WaitForProcess(["sleep", unique]);
+            int guardian = WaitForProcess(
+                (pid, argv) => ParentOf(pid) == broker.Pid && argv is ["/bin/sh", "-c", var script, _] && script.StartsWith("read -r _;", StringComparison.Ordinal),
+                "the broker's cgroup guardian");
+
+            KillNow(guardian);
+            broker.KillHard();
+            Assert.IsTrue(IsAlive(background), "with its guardian killed first, the background sleep survives the broker");
+
+            broker.Restart();
+
+            AssertGone(background, $"the leftover 'sleep {unique}'");
+            _ = broker.WaitForLog("killed 1 process(es) a previous broker on this socket left in", 0, Generous);
+        }
+    }
+
     /// <summary>Asserts <paramref name="pid"/> ends soon; kills it if not, so that a failing test leaves nothing behind.</summary>
     private static void AssertGone(int pid, string what)
     {
         if (!WaitUntilGone(pid))
         {
-            using (var leftover = System.Diagnostics.Process.GetProcessById(pid))
-            {
-                leftover.Kill();
-            }
-
+            KillNow(pid);
             Assert.Fail($"{what} (pid {pid}) outlived the killed broker");
         }
+    }
+
+    private static void KillNow(int pid)
+    {
+        using var process = System.Diagnostics.Process.GetProcessById(pid);
+        process.Kill();
     }
 
     /// <summary>A time argument for sleep that no other process on the machine has: the test finds its processes by it.</summary>
     private static string UniqueSeconds() => string.Create(CultureInfo.InvariantCulture, $"300.{Random.Shared.Next(100_000, 999_999)}");
 
-    /// <summary>Waits for the one process whose argument vector is <paramref name="argv"/>; returns its pid.</summary>
-    private static int WaitForProcess(string[] argv)
+    /// <summary>Waits for the one live process whose argument vector is <paramref name="argv"/>; returns its pid.</summary>
+    private static int WaitForProcess(string[] argv) =>
+        WaitForProcess((_, actual) => actual.SequenceEqual(argv), $"a process running '{string.Join(' ', argv)}'");
+
+    /// <summary>Waits for the one live process that <paramref name="match"/> (pid, argv) accepts; returns its pid.</summary>
+    private static int WaitForProcess(Func<int, string[], bool> match, string what)
     {
         var deadline = DateTime.UtcNow + Generous;
         while (true)
         {
-            int[] found = ProcessesRunning(argv);
+            int[] found = Directory.EnumerateDirectories("/proc")
+                .Select(d => int.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) ? pid : 0)
+                .Where(pid => pid > 0 && ArgvOf(pid) is { } argv && match(pid, argv) && IsAlive(pid))
+                .ToArray();
             if (found.Length == 1)
             {
                 return found[0];
@@ -71,10 +123,23 @@ public sealed class BrokerDeathTests
 
             if (found.Length > 1 || DateTime.UtcNow > deadline)
             {
-                throw new AssertFailedException($"expected one process running '{string.Join(' ', argv)}', found {found.Length}.");
+                throw new AssertFailedException($"expected one {what}, found {found.Length}.");
             }
 
             Thread.Sleep(20);
+        }
+    }
+
+    private static int? ParentOf(int pid)
+    {
+        try
+        {
+            string? line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("PPid:", StringComparison.Ordinal));
+            return line is null ? null : int.Parse(line["PPid:".Length..].Trim(), CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 
@@ -107,12 +172,6 @@ public sealed class BrokerDeathTests
             return false;
         }
     }
-
-    private static int[] ProcessesRunning(string[] argv) =>
-        Directory.EnumerateDirectories("/proc")
-            .Select(d => int.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) ? pid : 0)
-            .Where(pid => pid > 0 && ArgvOf(pid) is { } actual && actual.SequenceEqual(argv) && IsAlive(pid))
-            .ToArray();
 
     private static string[]? ArgvOf(int pid)
     {

@@ -27,13 +27,14 @@ internal sealed class SpawnedBroker : IDisposable
         }
         """;
 
-    private readonly Process process;
     private readonly StringBuilder log = new();
+    private Process process;
 
     private SpawnedBroker(string folder, Process process)
     {
         this.Folder = folder;
         this.process = process;
+        this.Attach();
     }
 
     /// <summary>The broker's folder: policy, secret, socket and audit log live below it.</summary>
@@ -76,12 +77,22 @@ internal sealed class SpawnedBroker : IDisposable
     {
         string folder = Prepare(policy);
         var broker = new SpawnedBroker(folder, Process.Start(StartInfo(folder, Path.Combine(folder, "run", "broker.sock"), launcher))!);
-        broker.process.OutputDataReceived += (_, e) => broker.Append(e.Data);
-        broker.process.ErrorDataReceived += (_, e) => broker.Append(e.Data);
-        broker.process.BeginOutputReadLine();
-        broker.process.BeginErrorReadLine();
         broker.WaitUntilListening();
         return broker;
+    }
+
+    /// <summary>Starts the broker again in the same folder (same policy, socket and audit log) once the previous process has ended.</summary>
+    public void Restart()
+    {
+        if (!this.process.HasExited)
+        {
+            throw new InvalidOperationException("The broker is still running.");
+        }
+
+        this.process.Dispose();
+        this.process = Process.Start(StartInfo(this.Folder, this.SocketPath, launcher: null))!;
+        this.Attach();
+        this.WaitUntilListening();
     }
 
     /// <summary>Runs a broker that is expected to refuse to start, listening on <paramref name="socketPath"/>; returns its exit code and output.</summary>
@@ -186,6 +197,14 @@ internal sealed class SpawnedBroker : IDisposable
         }
 
         return start;
+    }
+
+    private void Attach()
+    {
+        this.process.OutputDataReceived += (_, e) => this.Append(e.Data);
+        this.process.ErrorDataReceived += (_, e) => this.Append(e.Data);
+        this.process.BeginOutputReadLine();
+        this.process.BeginErrorReadLine();
     }
 
     private void Append(string? line)
