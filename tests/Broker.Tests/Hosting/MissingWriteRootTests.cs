@@ -19,7 +19,7 @@ public sealed class MissingWriteRootTests
     {
         RequiresRoot.Check();
         using var broker = SpawnedBroker.Start(Policy.Replace("{sandbox}", "sandbx", StringComparison.Ordinal));
-        StringAssert.Contains(broker.Log, $"warning: files.write[0] \"{broker.Folder}/sandbx/**\": the write root '{broker.Folder}/sandbx' is not an existing directory");
+        _ = broker.WaitForLog($"warning: files.write[0] \"{broker.Folder}/sandbx/**\": the write root '{broker.Folder}/sandbx' is not an existing directory", 0, TimeSpan.FromSeconds(20));
 
         broker.WritePolicy(Policy.Replace("{sandbox}", "sandbox-later", StringComparison.Ordinal));
         int before = broker.Log.Length;
