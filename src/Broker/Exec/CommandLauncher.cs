@@ -37,7 +37,9 @@ namespace PrivSep.Broker.Exec;
 /// same clean environment; an absolute path is executed without a PATH search). The signal survives that exec (it is
 /// cleared only by executing a set-user-ID or file-capability binary). So when the broker dies, even by SIGKILL, the
 /// kernel kills each command; the spawn runs on <see cref="SpawnThread"/> because the kernel's "parent" is the
-/// spawning thread. The alternatives are worse: forking the .NET process to call setuid or prctl is unsafe, and a
+/// spawning thread. With a <see cref="CommandCgroup"/>, <c>/bin/sh</c> runs first and only writes the process into the
+/// cgroup before it execs the rest, so whatever the command starts is in the cgroup that dies with the broker.
+/// The alternatives are worse: forking the .NET process to call setuid or prctl is unsafe, and a
 /// helper of our own would duplicate setpriv with less review.
 /// </para>
 /// </summary>
@@ -75,6 +77,13 @@ internal static class CommandLauncher
             // exits 2 and the command never runs.
             argv = [ShellPath, "-c", "echo 0 > \"$0\" && exec \"$@\"", procs, .. argv];
             executable = ShellPath;
+        }
+
+        // Through setpriv or the shell a missing target would surface as their exit status, not as ENOENT from
+        // posix_spawn: check it first so that the error is as clear as a failed spawn (the exec itself still decides).
+        if (executable != spec.Path && !File.Exists(spec.Path))
+        {
+            throw new Win32Exception(LibC.ENOENT, $"Cannot start '{spec.Path}': no such file.");
         }
 
         return Launch(executable, argv, spec.Timeout);
@@ -153,13 +162,6 @@ internal static class CommandLauncher
             // Without setpriv the command is not tied to the broker's life; the broker warned about it at start.
             executable = spec.Path;
             return [spec.Path, .. spec.Arguments];
-        }
-
-        // Through setpriv a missing target would surface as setpriv's exit status, not as ENOENT from posix_spawn:
-        // check it first so that the error is as clear as a failed spawn (the exec itself still decides).
-        if (!File.Exists(spec.Path))
-        {
-            throw new Win32Exception(LibC.ENOENT, $"Cannot start '{spec.Path}': no such file.");
         }
 
         executable = SetPrivPath;
