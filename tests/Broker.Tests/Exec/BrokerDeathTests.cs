@@ -83,6 +83,30 @@ public sealed class BrokerDeathTests
         }
     }
 
+    [TestMethod]
+    public async Task Without_a_writable_cgroup_the_broker_says_so_at_start_and_its_command_still_dies_with_it()
+    {
+        RequiresRoot.Check();
+        string unique = UniqueSeconds();
+
+        // The broker in a mount namespace of its own where the cgroup v2 file system is read-only (as systemd's
+        // ProtectControlGroups=yes makes it).
+        string[] readOnlyCgroup =
+        [
+            "/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+            "for m in $(findmnt -n -t cgroup2 -o TARGET); do mount -o remount,bind,ro \"$m\" || exit 1; done; exec \"$@\"", "sh",
+        ];
+        using var broker = SpawnedBroker.Start(Policy, readOnlyCgroup);
+        _ = broker.WaitForLog("no command cgroup (cannot use", 0, Generous);
+        await using var client = await TestClient.ConnectAsync(broker.SocketPath, File.ReadAllText(broker.SecretPath));
+        await using var command = await ExecTestSession.StartAsync(client, "/usr/bin/sleep", unique);
+        int sleeper = WaitForProcess(["/usr/bin/sleep", unique]);
+
+        broker.KillHard();
+
+        AssertGone(sleeper, $"the brokered 'sleep {unique}'");
+    }
+
     /// <summary>Asserts <paramref name="pid"/> ends soon; kills it if not, so that a failing test leaves nothing behind.</summary>
     private static void AssertGone(int pid, string what)
     {
