@@ -68,7 +68,19 @@ internal sealed class CommandCgroup : IDisposable
     public static CommandCgroup? OpenOrReport(string socketPath)
     {
         string? unavailable = null;
-        var cgroup = OwnCgroupDirectory(ref unavailable) is { } parent ? Open(Path.Combine(parent, "privsep-broker-" + Key(socketPath)), ref unavailable) : null;
+        CommandCgroup? cgroup = null;
+        try
+        {
+            if (OwnCgroupDirectory(ref unavailable) is { } parent)
+            {
+                cgroup = Open(Path.Combine(parent, "privsep-broker-" + Key(socketPath)), ref unavailable);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            unavailable = $"cannot read the broker's cgroup from /proc: {ex.Message}";
+        }
+
         if (cgroup is null)
         {
             string loss = $"no command cgroup ({unavailable}): brokered commands still die with the broker, but processes they start (a shell's background job) outlive a broker killed by SIGKILL";
