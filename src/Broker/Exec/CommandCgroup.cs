@@ -30,9 +30,10 @@ internal sealed class CommandCgroup : IDisposable
     /// The guardian, run by /bin/sh with the cgroup's directory as $0. It reads its stdin, a pipe only the broker writes
     /// to (close-on-exec, so no command inherits it), until end of file: when the broker is gone, by any death. Then
     /// it kills the cgroup and removes it once empty (at most 5 s), so a killed broker leaves no cgroup behind either.
+    /// Its output goes nowhere: the pipes the broker gave it close with the broker, and a write to them would kill it.
     /// </summary>
     private const string GuardianScript =
-        "read -r _; echo 1 > \"$0/cgroup.kill\"; n=0; until rmdir \"$0\" 2>/dev/null || [ $n -ge 50 ]; do sleep 0.1; n=$((n+1)); done";
+        "exec >/dev/null 2>&1; read -r _; echo 1 > \"$0/cgroup.kill\"; n=0; until rmdir \"$0\" 2>/dev/null || [ $n -ge 50 ]; do sleep 0.1; n=$((n+1)); done";
 
     private readonly RunningCommand guardian;
     private volatile bool stopping;

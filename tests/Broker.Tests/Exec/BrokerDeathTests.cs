@@ -69,7 +69,7 @@ public sealed class BrokerDeathTests
             await using var command = await ExecTestSession.StartAsync(client, "/usr/bin/sh", "-c", $"sleep {unique} & wait");
             int background = WaitForProcess(["sleep", unique]);
             int guardian = WaitForProcess(
-                (pid, argv) => ParentOf(pid) == broker.Pid && argv is ["/bin/sh", "-c", var script, _] && script.StartsWith("read -r _;", StringComparison.Ordinal),
+                (pid, argv) => ParentOf(pid) == broker.Pid && argv is ["/bin/sh", "-c", _, var cgroup] && cgroup.Contains("/privsep-broker-", StringComparison.Ordinal),
                 "the broker's cgroup guardian");
 
             KillNow(guardian);

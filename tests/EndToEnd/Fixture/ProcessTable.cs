@@ -49,11 +49,11 @@ internal static class ProcessTable
             .Where(pid => pid > 0 && ParentOf(pid) == parent);
 
     /// <summary>
-    /// The broker's children that are commands: all but the guardian of its command cgroup (a /bin/sh waiting on a
-    /// pipe, which lives as long as the broker).
+    /// The broker's children that are commands: all but the guardian of its command cgroup (a /bin/sh given the
+    /// cgroup's directory, waiting on a pipe as long as the broker lives).
     /// </summary>
     public static IEnumerable<int> CommandsOf(int broker) =>
-        ChildrenOf(broker).Where(pid => ArgvOf(pid) is not ["/bin/sh", "-c", var script, _] || !script.StartsWith("read -r _;", StringComparison.Ordinal));
+        ChildrenOf(broker).Where(pid => ArgvOf(pid) is not ["/bin/sh", "-c", _, var cgroup] || !cgroup.Contains("/privsep-broker-", StringComparison.Ordinal));
 
     private static int? ParentOf(int pid)
     {
