@@ -57,6 +57,19 @@ public sealed class PolicyCheckCommandTests
     }
 
     [TestMethod]
+    public async Task AMissingWriteRootIsAWarningNamingTheRuleNotARefusal()
+    {
+        using var dir = new TempDirectory();
+        string missing = dir.PathOf("no-such-sandbox");
+        File.WriteAllText(dir.PathOf("policy.json"), Policy.Replace("/srv/sandbox/**", missing + "/**", StringComparison.Ordinal));
+
+        var run = await CheckAsync(dir);
+
+        Assert.AreEqual(0, run.ExitCode, run.ToString());
+        StringAssert.Contains(run.Out, $"warning:       files.write[0] \"{missing}/**\": the write root '{missing}' is not an existing directory");
+    }
+
+    [TestMethod]
     public async Task AllowedReadNamesTheRule()
     {
         using var dir = new TempDirectory();

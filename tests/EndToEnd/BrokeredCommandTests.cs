@@ -277,7 +277,7 @@ public sealed class BrokeredCommandTests
 
         Assert.IsTrue(ProcessTable.WaitUntilGone(relay, Generous), $"the relay {relay} outlived the agent");
         Assert.IsTrue(ProcessTable.WaitUntilGone(child, Generous), $"the privileged child {child} outlived the agent");
-        Assert.IsEmpty(ProcessTable.ChildrenOf(broker.Pid).ToList(), "the broker has no command left");
+        Assert.IsEmpty(ProcessTable.CommandsOf(broker.Pid).ToList(), "the broker has no command left");
     }
 
     [TestMethod]

@@ -8,10 +8,7 @@ internal static class RelayProcess
     public static string DllPath => Path.Combine(AppContext.BaseDirectory, "privsep-relay.dll");
 
     /// <summary>The dotnet muxer running these tests, so the relay (and the broker) use the same runtime.</summary>
-    public static string DotnetHost =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } fromSdk && File.Exists(fromSdk) ? fromSdk
-        : Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self
-        : "/usr/bin/dotnet";
+    public static string DotnetHost => PrivSep.Broker.Tests.Harness.DotnetHost.Path;
 
     /// <summary>Runs the relay to its end with <paramref name="environment"/> added to this process's, and no stdin.</summary>
     public static (int ExitCode, string Stdout, string Stderr) Run(IEnumerable<string> args, IReadOnlyDictionary<string, string?> environment) =>

@@ -64,7 +64,10 @@ internal sealed class StartCommandAction(ExecRequest request, string? plugin, Br
         var slotHeld = true;
         try
         {
-            var spec = new CommandSpec(executable, this.command.Arguments, uid, gid, TimeSpan.FromSeconds(rule.TimeoutSeconds), rule.MaxOutputBytes);
+            var spec = new CommandSpec(executable, this.command.Arguments, uid, gid, TimeSpan.FromSeconds(rule.TimeoutSeconds), rule.MaxOutputBytes)
+            {
+                CgroupProcs = state.CommandCgroup?.ProcsPath,
+            };
             BrokeredCommand? brokered = null;
             CommandRelay.ClientEnds? ends = null;
 

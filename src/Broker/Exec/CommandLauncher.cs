@@ -28,12 +28,19 @@ namespace PrivSep.Broker.Exec;
 /// call setpgid after setsid, which fails for a session leader): it gives the process group and more.
 /// </para>
 /// <para>
-/// Credentials: posix_spawn cannot change them. For a target other than root:root the launcher spawns util-linux
-/// <c>/usr/bin/setpriv --reuid=U --regid=G --clear-groups --inh-caps=-all --bounding-set=-all -- PATH ARGS…</c>.
-/// setpriv is a small, audited, single-purpose tool that calls setgroups/setresgid/setresuid and then execs the
-/// target in the same process (same pid, so same session and group, same descriptors, same clean environment;
-/// an absolute path is executed without a PATH search). The alternatives are worse: forking the .NET process to
-/// call setuid is unsafe, and a helper of our own would duplicate setpriv with less review.
+/// Credentials and lifetime: posix_spawn can neither change credentials nor set a parent-death signal, so every
+/// command is spawned through util-linux
+/// <c>/usr/bin/setpriv --pdeathsig=KILL [--reuid=U --regid=G --clear-groups --inh-caps=-all --bounding-set=-all] -- PATH ARGS…</c>
+/// (the bracketed part for a target other than root:root). setpriv is a small, audited, single-purpose tool that
+/// calls setgroups/setresgid/setresuid, then prctl(PR_SET_PDEATHSIG) — after the credential change, which would
+/// clear it — and then execs the target in the same process (same pid, so same session and group, same descriptors,
+/// same clean environment; an absolute path is executed without a PATH search). The signal survives that exec (it is
+/// cleared only by executing a set-user-ID or file-capability binary). So when the broker dies, even by SIGKILL, the
+/// kernel kills each command; the spawn runs on <see cref="SpawnThread"/> because the kernel's "parent" is the
+/// spawning thread. With a <see cref="CommandCgroup"/>, <c>/bin/sh</c> runs first and only writes the process into the
+/// cgroup before it execs the rest, so whatever the command starts is in the cgroup that dies with the broker.
+/// The alternatives are worse: forking the .NET process to call setuid or prctl is unsafe, and a
+/// helper of our own would duplicate setpriv with less review.
 /// </para>
 /// </summary>
 internal static class CommandLauncher
@@ -45,8 +52,17 @@ internal static class CommandLauncher
         "LANG=C.UTF-8",
     ];
 
-    /// <summary>util-linux setpriv, which drops to the target user and group before exec.</summary>
+    /// <summary>util-linux setpriv, which sets the parent-death signal and drops to the target user and group before exec.</summary>
     internal const string SetPrivPath = "/usr/bin/setpriv";
+
+    /// <summary>What the kernel sends a command when the broker dies: nothing it can catch or ignore.</summary>
+    private const string ParentDeathSignal = "KILL";
+
+    /// <summary>Whether setpriv is installed; without it root commands are spawned directly and outlive a killed broker.</summary>
+    internal static bool SetPrivAvailable { get; } = File.Exists(SetPrivPath);
+
+    /// <summary>The shell that moves a command into the broker's cgroup before anything of the command runs.</summary>
+    internal const string ShellPath = "/bin/sh";
 
     public static RunningCommand Start(CommandSpec spec)
     {
@@ -54,7 +70,34 @@ internal static class CommandLauncher
         Validate(spec);
 
         var argv = BuildArgv(spec, out var executable);
+        if (spec.CgroupProcs is { } procs)
+        {
+            // The process writes "0" (itself) into the broker's cgroup.procs, then execs what it was to run: it joins the
+            // cgroup before the command can fork, so nothing it starts is ever outside. If the write fails the shell
+            // exits 2 and the command never runs.
+            argv = [ShellPath, "-c", "echo 0 > \"$0\" && exec \"$@\"", procs, .. argv];
+            executable = ShellPath;
+        }
 
+        // Through setpriv or the shell a missing target would surface as their exit status, not as ENOENT from
+        // posix_spawn: check it first so that the error is as clear as a failed spawn (the exec itself still decides).
+        if (executable != spec.Path && !File.Exists(spec.Path))
+        {
+            throw new Win32Exception(LibC.ENOENT, $"Cannot start '{spec.Path}': no such file.");
+        }
+
+        return Launch(executable, argv, spec.Timeout);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="path"/> as root as it is, without setpriv or cgroup: for the broker's own helpers that
+    /// must outlive it for a moment (the cgroup guardian acts when the broker dies).
+    /// </summary>
+    internal static RunningCommand StartHelper(string path, IReadOnlyList<string> arguments) =>
+        Launch(path, [path, .. arguments], Timeout.InfiniteTimeSpan);
+
+    private static RunningCommand Launch(string executable, List<string> argv, TimeSpan timeout)
+    {
         // Three pipes, all close-on-exec. The child's ends are dup2'ed onto 0/1/2 in the child, where dup2 clears
         // close-on-exec; everything else is closed there. The parent keeps the other ends.
         var (stdinRead, stdinWrite) = Pipes.Create();
@@ -65,9 +108,9 @@ internal static class CommandLauncher
         var started = false;
         try
         {
-            var pid = Spawn(executable, argv, stdinRead, stdoutWrite, stderrWrite);
+            var pid = SpawnThread.Run(() => Spawn(executable, argv, stdinRead, stdoutWrite, stderrWrite));
             started = true;
-            return new RunningCommand(pid, processGroupId: pid, stdinWrite, stdoutRead, stderrRead, spec.Timeout);
+            return new RunningCommand(pid, processGroupId: pid, stdinWrite, stdoutRead, stderrRead, timeout);
         }
         finally
         {
@@ -113,32 +156,23 @@ internal static class CommandLauncher
 
     private static List<string> BuildArgv(CommandSpec spec, out string executable)
     {
-        if (spec.Uid == 0 && spec.Gid == 0)
+        bool asRoot = spec.Uid == 0 && spec.Gid == 0;
+        if (asRoot && !SetPrivAvailable)
         {
+            // Without setpriv the command is not tied to the broker's life; the broker warned about it at start.
             executable = spec.Path;
             return [spec.Path, .. spec.Arguments];
         }
 
-        // Through setpriv a missing target would surface as setpriv's exit status, not as ENOENT from posix_spawn:
-        // check it first so that the error is as clear as for a root command (the exec itself still decides).
-        if (!File.Exists(spec.Path))
+        executable = SetPrivPath;
+        List<string> argv = [SetPrivPath, $"--pdeathsig={ParentDeathSignal}"];
+        if (!asRoot)
         {
-            throw new Win32Exception(LibC.ENOENT, $"Cannot start '{spec.Path}': no such file.");
+            argv.AddRange([$"--reuid={spec.Uid}", $"--regid={spec.Gid}", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"]);
         }
 
-        executable = SetPrivPath;
-        return
-        [
-            SetPrivPath,
-            $"--reuid={spec.Uid}",
-            $"--regid={spec.Gid}",
-            "--clear-groups",
-            "--inh-caps=-all",
-            "--bounding-set=-all",
-            "--",
-            spec.Path,
-            .. spec.Arguments,
-        ];
+        argv.AddRange(["--", spec.Path, .. spec.Arguments]);
+        return argv;
     }
 
     private static unsafe int Spawn(string executable, List<string> argv, SafeFileHandle stdin, SafeFileHandle stdout, SafeFileHandle stderr)

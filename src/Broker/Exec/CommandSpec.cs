@@ -11,4 +11,8 @@ internal sealed record CommandSpec(
     uint Uid,
     uint Gid,
     TimeSpan Timeout,
-    long MaxOutputBytes);
+    long MaxOutputBytes)
+{
+    /// <summary>The <c>cgroup.procs</c> of the broker's command cgroup, which the command joins before it runs; null for none.</summary>
+    public string? CgroupProcs { get; init; }
+}

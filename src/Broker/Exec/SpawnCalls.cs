@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 
 namespace PrivSep.Broker.Exec;
 
-/// <summary>Result checks for the calls in Interop/LibC.Spawn.cs.</summary>
+/// <summary>Result checks for the calls in Interop/LibC.Spawn.cs and Interop/LibC.Signals.cs.</summary>
 internal static class SpawnCalls
 {
     /// <summary>For calls that return -1 and set errno.</summary>

@@ -36,6 +36,11 @@ internal sealed class BrokerHost
             BrokerLog.Warning("not running as root: only objects this user can open are served (run as root, or with the capabilities the policy needs).");
         }
 
+        if (!Exec.CommandLauncher.SetPrivAvailable)
+        {
+            BrokerLog.Warning($"{Exec.CommandLauncher.SetPrivPath} (util-linux) is missing: brokered commands are not killed when the broker dies and rules with \"user\" cannot run; install util-linux.");
+        }
+
         var policy = this.LoadPolicy();
         var secret = SharedSecret.Load(this.options.SecretFilePath, requirePrivateMode: true);
         using var audit = AuditLog.Open(this.options.AuditLogPath, this.options.Audit);
@@ -43,6 +48,11 @@ internal sealed class BrokerHost
         uint agentGroup = this.AgentGroup(policy);
 
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        foreach (int ignored in InheritedSignals.Reset(Interop.LibC.SIGHUP, Interop.LibC.SIGTERM, Interop.LibC.SIGINT))
+        {
+            BrokerLog.Warning($"signal {ignored} was ignored when the broker was started (nohup or the supervisor); it is answered again (SIGHUP reloads the policy, SIGTERM and SIGINT stop).");
+        }
+
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
@@ -59,6 +69,8 @@ internal sealed class BrokerHost
         });
 
         using var listener = SocketEndpoint.Listen(this.options.SocketPath, agentGroup, backlog: 64);
+        using var commandCgroup = Exec.CommandCgroup.OpenOrReport(this.options.SocketPath);
+        state.CommandCgroup = commandCgroup;
         BrokerLog.Info($"policy '{policy.SourceName}' loaded; agents: {string.Join(", ", policy.AgentUsers)}; audit log '{audit.LogPath}'");
         BrokerLog.Info($"listening on {this.options.SocketPath}");
         try
@@ -132,7 +144,17 @@ internal sealed class BrokerHost
         }
     }
 
-    private BrokerPolicy LoadPolicy() => BrokerPolicy.Load(this.options.PolicyPath, this.users);
+    /// <summary>Loads the policy (at start and on SIGHUP) and warns about each write root that is missing here.</summary>
+    private BrokerPolicy LoadPolicy()
+    {
+        var policy = BrokerPolicy.Load(this.options.PolicyPath, this.users);
+        foreach (string missing in policy.MissingWriteRoots())
+        {
+            BrokerLog.Warning(missing);
+        }
+
+        return policy;
+    }
 
     private void Reload(BrokerState state)
     {

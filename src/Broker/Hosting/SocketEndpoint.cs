@@ -12,6 +12,7 @@ internal static class SocketEndpoint
     private const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
     private const UnixFileMode SocketMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
 
+    /// <summary>Listens on <paramref name="socketPath"/>; every reason it cannot is a <see cref="BrokerStartupException"/> naming the path and the fix.</summary>
     public static Socket Listen(string socketPath, uint agentGroup, int backlog)
     {
         if (!Path.IsPathFullyQualified(socketPath))
@@ -19,10 +20,22 @@ internal static class SocketEndpoint
             throw new BrokerStartupException($"--socket '{socketPath}' must be an absolute path.");
         }
 
-        string directory = Path.GetDirectoryName(socketPath)!;
-        PrepareDirectory(directory, agentGroup);
-        RemoveStaleSocket(socketPath);
+        try
+        {
+            ThrowIfAFolderIsAFile(socketPath);
+            PrepareDirectory(Path.GetDirectoryName(socketPath)!, agentGroup);
+            RemoveStaleSocket(socketPath);
+            return Bind(socketPath, agentGroup, backlog);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SocketException or ArgumentException)
+        {
+            // ArgumentException: a path the socket address cannot hold (longer than 107 bytes).
+            throw new BrokerStartupException($"Cannot listen on --socket '{socketPath}': {ex.Message} Choose a --socket in a root-owned directory the broker can create or use, such as {Protocol.ProtocolDefaults.SocketPath}.");
+        }
+    }
 
+    private static Socket Bind(string socketPath, uint agentGroup, int backlog)
+    {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
@@ -32,10 +45,10 @@ internal static class SocketEndpoint
             socket.Listen(backlog);
             return socket;
         }
-        catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
+        catch
         {
             socket.Dispose();
-            throw new BrokerStartupException($"Cannot listen on '{socketPath}': {ex.Message}");
+            throw;
         }
     }
 
@@ -56,6 +69,18 @@ internal static class SocketEndpoint
         if (writableByOthers && !sticky)
         {
             throw new BrokerStartupException($"The socket directory '{directory}' is writable by group or others (mode {Convert.ToString((int)mode, 8)}), so another user could replace the socket: use a root-owned 0750 directory such as /run/privsep.");
+        }
+    }
+
+    /// <summary>Names the file that stands where a folder of the socket's path must be (e.g. --socket /etc/passwd/x.sock).</summary>
+    private static void ThrowIfAFolderIsAFile(string socketPath)
+    {
+        for (string? folder = Path.GetDirectoryName(socketPath); folder is not null; folder = Path.GetDirectoryName(folder))
+        {
+            if (File.Exists(folder))
+            {
+                throw new BrokerStartupException($"Cannot listen on --socket '{socketPath}': '{folder}' is a file, not a directory. Choose another --socket, such as {Protocol.ProtocolDefaults.SocketPath}.");
+            }
         }
     }
 

@@ -60,6 +60,27 @@ public sealed class BrokerPolicy
     /// <summary>The literal directory prefix of each <c>files.write</c> glob, without duplicates.</summary>
     public IReadOnlyList<string> WriteRoots => _writeRoots.Roots;
 
+    /// <summary>
+    /// One warning per write root that is not an existing directory on this machine, naming the first rule that has it.
+    /// Not a refusal: a sandbox may be created after the broker starts (requests below it fail clearly until then), but
+    /// it is as likely a typo, which the broker says at start, on SIGHUP and in <c>privsep policy check</c>.
+    /// </summary>
+    public IReadOnlyList<string> MissingWriteRoots()
+    {
+        var warnings = new List<string>();
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < _write.Globs.Count; i++)
+        {
+            string root = _write.Globs[i].LiteralDirectory;
+            if (!Directory.Exists(root) && reported.Add(root))
+            {
+                warnings.Add($"{_write.RuleName(i)}: the write root '{root}' is not an existing directory, so every write below it fails; create it, or correct the rule.");
+            }
+        }
+
+        return warnings;
+    }
+
     /// <summary>The <c>files.read</c> globs as written, e.g. for <c>privsep policy check</c>.</summary>
     public IReadOnlyList<string> ReadGlobs => _read.Patterns;
 

@@ -25,6 +25,9 @@ internal sealed class PathGlobSet
 
     public IReadOnlyList<PathGlob> Globs => _globs;
 
+    /// <summary>The rule text a decision cites for the glob at <paramref name="index"/>, e.g. <c>files.write[0] "/srv/**"</c>.</summary>
+    public string RuleName(int index) => _ruleNames[index];
+
     /// <summary>
     /// The rule text of the first glob that matches <paramref name="normalizedPath"/>, or null.
     /// The caller has checked that the path is normalized absolute.

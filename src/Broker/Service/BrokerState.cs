@@ -18,5 +18,8 @@ internal sealed class BrokerState(BrokerPolicy policy, AuditLog audit, SharedSec
     /// <summary>Brokered commands running now, over all connections (limits.maxRunningCommands).</summary>
     public Exec.CommandSlots Commands { get; } = new();
 
+    /// <summary>The cgroup every command joins, or null without one; set once, before the first connection.</summary>
+    public Exec.CommandCgroup? CommandCgroup { get; set; }
+
     public void ReplacePolicy(BrokerPolicy replacement) => Volatile.Write(ref this.policy, replacement);
 }

@@ -104,6 +104,11 @@ internal static class PolicyCheckCommand
         PrintList(output, "files.write", policy.WriteGlobs);
         PrintList(output, "files.deny", policy.DenyGlobs);
         PrintList(output, "write roots", policy.WriteRoots);
+        foreach (string missing in policy.MissingWriteRoots())
+        {
+            output.WriteLine($"  warning:       {missing}");
+        }
+
         PrintList(output, "ping.targets", policy.PingTargets);
         PrintExecRules(output, policy.ExecRules);
         var limits = policy.Limits;

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using PrivSep.Protocol;
 
 namespace PrivSep.Shim.Commands;
 
@@ -9,46 +9,11 @@ namespace PrivSep.Shim.Commands;
 /// </summary>
 internal static class RelayLauncherThread
 {
-    private static readonly BlockingCollection<Action> Work = [];
-    private static readonly Lazy<Thread> Thread = new(StartThread);
+    private static readonly ForkingThread Thread = new("PrivSep relay launcher");
 
     /// <summary>Runs <paramref name="start"/> on the launcher thread and returns its result, or throws its exception.</summary>
-    public static T Run<T>(Func<T> start)
-    {
-        _ = Thread.Value;
-        var outcome = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Work.Add(() =>
-        {
-            try
-            {
-                outcome.SetResult(start());
-            }
-            catch (Exception ex)
-            {
-                outcome.SetException(ex);
-            }
-        });
-        return outcome.Task.GetAwaiter().GetResult();
-    }
+    public static T Run<T>(Func<T> start) => Thread.Run(start);
 
     /// <summary>The launcher thread's id, for tests that show where relays are started.</summary>
-    internal static int ManagedThreadId => Thread.Value.ManagedThreadId;
-
-    private static Thread StartThread()
-    {
-        var thread = new Thread(() =>
-        {
-            foreach (var item in Work.GetConsumingEnumerable())
-            {
-                item();
-            }
-        })
-        {
-            // Never keeps the agent alive; it ends with the process, which is when its children should die.
-            IsBackground = true,
-            Name = "PrivSep relay launcher",
-        };
-        thread.Start();
-        return thread;
-    }
+    internal static int ManagedThreadId => Thread.ManagedThreadId;
 }

@@ -24,6 +24,27 @@ public sealed class WriteRootTests
     }
 
     [TestMethod]
+    public void AMissingWriteRootIsReportedOnceNamingTheFirstRuleThatHasIt()
+    {
+        string existing = Directory.CreateTempSubdirectory("privsep-write-root-").FullName;
+        try
+        {
+            string missing = Path.Combine(existing, "no-such-sandbox");
+            var policy = TestPolicies.Files(write: [$"{existing}/**", $"{missing}/**", $"{missing}/*.tmp"]);
+
+            var warnings = policy.MissingWriteRoots();
+
+            Assert.AreEqual(1, warnings.Count, string.Join("\n", warnings));
+            StringAssert.Contains(warnings[0], $"files.write[1] \"{missing}/**\"");
+            StringAssert.Contains(warnings[0], $"'{missing}' is not an existing directory");
+        }
+        finally
+        {
+            Directory.Delete(existing);
+        }
+    }
+
+    [TestMethod]
     [DataRow("/sandbox", "")]
     [DataRow("/sandbox/x", "x")]
     [DataRow("/sandbox/a/b/c", "a/b/c")]

@@ -48,6 +48,13 @@ internal static class ProcessTable
             .Select(d => int.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) ? pid : 0)
             .Where(pid => pid > 0 && ParentOf(pid) == parent);
 
+    /// <summary>
+    /// The broker's children that are commands: all but the guardian of its command cgroup (a /bin/sh given the
+    /// cgroup's directory, waiting on a pipe as long as the broker lives).
+    /// </summary>
+    public static IEnumerable<int> CommandsOf(int broker) =>
+        ChildrenOf(broker).Where(pid => ArgvOf(pid) is not ["/bin/sh", "-c", _, var cgroup] || !cgroup.Contains("/privsep-broker-", StringComparison.Ordinal));
+
     private static int? ParentOf(int pid)
     {
         try
