@@ -13,6 +13,8 @@ namespace PrivSep.Broker.Actions;
 /// </summary>
 internal sealed class WaitCommandAction(ExecWaitRequest request, HandleTable handles) : IBrokerAction<ExecWaitResponse>
 {
+    private static readonly ExecWaitResponse NotYet = new(false, 0, 0, false, false, 0, 0, 0);
+
     private ExecWaitResponse? result;
     private double requestTimeoutMilliseconds;
 
@@ -38,23 +40,27 @@ internal sealed class WaitCommandAction(ExecWaitRequest request, HandleTable han
 
     public async ValueTask<ExecWaitResponse> PerformAsync(CancellationToken cancellationToken)
     {
-        var completion = handles.Use<BrokeredCommand, Task<ExecWaitResponse>>(request.Handle, command => command.Completion);
-
-        // Answer "not yet" well within two other limits: a wait counts as use of the handle only when it starts, so one
-        // longer than half the idle timeout would let the sweeper kill a command whose client is waiting for it; and a
-        // wait cut by limits.requestTimeoutSeconds would be a failed request (the relay would give up its command).
-        var limit = Math.Min(request.TimeoutMilliseconds, Math.Min(handles.IdleTimeout.TotalMilliseconds, this.requestTimeoutMilliseconds) / 2);
-        try
+        // Answer "not yet" within half of limits.requestTimeoutSeconds: a wait cut by it would be a failed request (the
+        // relay would give up its command). The handle is in use for the whole wait, so the idle sweeper never takes a
+        // command whose client is waiting for it.
+        var limit = TimeSpan.FromMilliseconds(Math.Min(request.TimeoutMilliseconds, this.requestTimeoutMilliseconds / 2));
+        this.result = await handles.UseAsync<BrokeredCommand, ExecWaitResponse>(request.Handle, async command =>
         {
-            this.result = await completion.WaitAsync(TimeSpan.FromMilliseconds(limit), cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
+            try
+            {
+                return await command.Completion.WaitAsync(limit, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return NotYet;
+            }
+        }).ConfigureAwait(false);
+
+        if (this.result.Exited)
         {
-            this.result = new ExecWaitResponse(false, 0, 0, false, false, 0, 0, 0);
-            return this.result;
+            handles.Close(request.Handle);
         }
 
-        handles.Close(request.Handle);
         return this.result;
     }
 

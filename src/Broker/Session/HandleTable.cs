@@ -77,28 +77,33 @@ internal sealed class HandleTable : IDisposable
     public T Use<TState, T>(long id, Func<TState, T> use)
         where TState : class, IDisposable
     {
-        Entry entry;
-        lock (this.gate)
-        {
-            if (!this.entries.TryGetValue(id, out entry!) || entry.State is not TState)
-            {
-                throw BrokerActionException.Invalid($"Handle {id} is not open on this connection (closed, expired after {this.idleTimeout.TotalSeconds:0} s idle, or never opened).");
-            }
-
-            entry.InUse++;
-        }
-
+        var entry = this.Acquire<TState>(id);
         try
         {
             return use((TState)entry.State);
         }
         finally
         {
-            lock (this.gate)
-            {
-                entry.InUse--;
-                entry.LastUsed = Environment.TickCount64;
-            }
+            this.Release(entry);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="use"/> on the handle's state until its task ends (a wait for a command's end): the entry stays
+    /// locked against the sweeper for as long, and counts as used when it ends, so a client that keeps waiting never
+    /// loses its handle to the idle timeout, however long each wait or the pause between two.
+    /// </summary>
+    public async Task<T> UseAsync<TState, T>(long id, Func<TState, Task<T>> use)
+        where TState : class, IDisposable
+    {
+        var entry = this.Acquire<TState>(id);
+        try
+        {
+            return await use((TState)entry.State).ConfigureAwait(false);
+        }
+        finally
+        {
+            this.Release(entry);
         }
     }
 
@@ -131,6 +136,30 @@ internal sealed class HandleTable : IDisposable
         foreach (var entry in all)
         {
             entry.State.Dispose();
+        }
+    }
+
+    private Entry Acquire<TState>(long id)
+        where TState : class, IDisposable
+    {
+        lock (this.gate)
+        {
+            if (!this.entries.TryGetValue(id, out var entry) || entry.State is not TState)
+            {
+                throw BrokerActionException.Invalid($"Handle {id} is not open on this connection (closed, expired after {this.idleTimeout.TotalSeconds:0} s idle, or never opened).");
+            }
+
+            entry.InUse++;
+            return entry;
+        }
+    }
+
+    private void Release(Entry entry)
+    {
+        lock (this.gate)
+        {
+            entry.InUse--;
+            entry.LastUsed = Environment.TickCount64;
         }
     }
 
