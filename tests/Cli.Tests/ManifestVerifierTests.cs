@@ -190,6 +190,22 @@ public sealed class ManifestVerifierTests
     }
 
     [TestMethod]
+    public void AFileWhoseNameHasABackslashIsNotTakenForThePinnedFileOfThatPath()
+    {
+        // On Linux '\' is an ordinary character of a file name: "sub\libx.so" is another file than "sub/libx.so".
+        using var dir = new TempDirectory();
+        using var key = SignedFolder.NewKey();
+        SignedFolder.Create(dir.Root, key, "A.dll", "sub/libx.so");
+        dir.Write("sub\\libx.so", [0x7F, (byte)'E', (byte)'L', (byte)'F', 0x66]);
+
+        var verification = ManifestVerifier.VerifyFolder(dir.Root, key);
+
+        Assert.IsFalse(verification.IsValid, "an unsigned file slipped in under a pinned file's name");
+        string problem = verification.Problems.Single();
+        Assert.IsTrue(problem.StartsWith("sub\\libx.so: is not in the signed manifest", StringComparison.Ordinal), problem);
+    }
+
+    [TestMethod]
     public void RemovedNonAssemblyFileFails()
     {
         using var dir = new TempDirectory();

@@ -37,8 +37,13 @@ public static class ManifestPaths
     public static bool IsAssemblyFileName(string path) =>
         path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".exe", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>A relative path with '/' separators, as the manifest lists files.</summary>
-    public static string ToManifestPath(string relativePath) => relativePath.Replace('\\', '/');
+    /// <summary>
+    /// A relative path with '/' separators, as the manifest lists files. Only the platform's own separator is translated:
+    /// on Linux '\' is an ordinary character of a file name, and "sub\libx.so" must never be taken for "sub/libx.so"
+    /// (such a name stays as it is, and <see cref="IsSafeManifestPath"/> refuses it as an entry).
+    /// </summary>
+    public static string ToManifestPath(string relativePath) =>
+        Path.DirectorySeparatorChar == '/' ? relativePath : relativePath.Replace(Path.DirectorySeparatorChar, '/');
 
     /// <summary>
     /// True for a relative, '/'-separated path without empty, "." or ".." segments: a manifest entry that stays inside
