@@ -123,8 +123,13 @@ internal sealed class AuditLogFile : IDisposable
         return target is null || target.EndsWith(" (deleted)", StringComparison.Ordinal) ? null : target;
     }
 
-    /// <summary>True while <see cref="Path"/> still names this file (nobody moved it away).</summary>
-    public bool IsStillAtPath() => CurrentPath() == Path;
+    /// <summary>
+    /// True while <see cref="Path"/> still names this file (nobody moved it away). Judged on the object (device and
+    /// inode), never on the string: a log configured through a symbolic link (<c>/var/run</c> → <c>/run</c>, a log folder
+    /// linked to a data disk) has another path in /proc than the one it was opened by.
+    /// </summary>
+    public bool IsStillAtPath() =>
+        FileSystem.Syscalls.StatPath(Path) is { } named && named.IsSameObject(FileSystem.Syscalls.Stat(Handle));
 
     /// <summary>Gives back the space set aside beyond the end: an archived file takes no more lines.</summary>
     public void ReleaseSpaceSetAside()

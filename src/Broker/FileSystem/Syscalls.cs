@@ -69,6 +69,22 @@ internal static unsafe class Syscalls
         return result;
     }
 
+    /// <summary>The status of the object <paramref name="path"/> names now, links followed; null when nothing is there.</summary>
+    public static LibC.Statx? StatPath(string path)
+    {
+        LibC.Statx result;
+        fixed (byte* p = ToCString(path))
+        {
+            if (LibC.StatX(LibC.AT_FDCWD, p, 0, LibC.STATX_BASIC_STATS, &result) != 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                return errno is LibC.ENOENT or LibC.ENOTDIR ? null : throw new ErrnoException(errno, "statx");
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>The status of <paramref name="name"/> inside <paramref name="directory"/>, not following a final symbolic link; null when it does not exist.</summary>
     public static LibC.Statx? StatEntry(SafeHandle directory, string name)
     {

@@ -40,6 +40,27 @@ public sealed class AuditRotationTests
     }
 
     [TestMethod]
+    public void A_log_named_through_a_symbolic_link_rotates_by_size_too()
+    {
+        // --audit-log /var/run/privsep/audit.jsonl where /var/run links to /run: /proc names the file by its real path.
+        using var dir = new TempAuditDirectory();
+        string real = Path.Combine(dir.Root, "real");
+        Directory.CreateDirectory(real);
+        string linked = Path.Combine(dir.Root, "linked");
+        Directory.CreateSymbolicLink(linked, real);
+        string logPath = Path.Combine(linked, "audit.jsonl");
+
+        AppendRecords(logPath, SmallFiles, 40);
+
+        IReadOnlyList<string> series = AuditLogSeries.Discover(logPath);
+        Assert.IsGreaterThan(3, series.Count, "the log rotated by size (40 lines of ~300 bytes in files of 2000 bytes)");
+        Assert.IsLessThan(SmallFiles.MaxFileBytes + 1000, new FileInfo(logPath).Length, "the live file stays near its limit");
+        AuditVerificationResult result = AuditChainVerifier.VerifySeries(series);
+        Assert.IsTrue(result.IsValid, Describe(result));
+        Assert.AreEqual(40 + series.Count - 1, result.LineCount);
+    }
+
+    [TestMethod]
     public void On_request_the_broker_renames_the_file_itself_and_names_it_in_the_new_first_line()
     {
         using var dir = new TempAuditDirectory();
