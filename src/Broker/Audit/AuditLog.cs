@@ -34,7 +34,11 @@ public sealed class AuditLog : IDisposable
     private long _lastSequence;
     private long _promised;
     private long _sizeRotationRetryAt;
-    private long? _tornFrom;
+    /// <summary>
+    /// Where a partial line starts that a failed write left and a failed truncate could not remove, and in which file:
+    /// a rotation that fails after it discards that file, and the live log must never be cut at the other file's offset.
+    /// </summary>
+    private (AuditLogFile File, long Start)? _torn;
     private bool _headStale;
     private DateTime? _unavailableSince;
     private long _refusedWhileUnavailable;
@@ -299,22 +303,26 @@ public sealed class AuditLog : IDisposable
             return $"the {written} bytes that were written have been removed";
         }
 
-        _tornFrom = start;
+        _torn = (file, start);
         return $"{written} bytes of a partial line remain at the end ({AuditFileSyscalls.Describe(errno)}); they are removed before the next line";
     }
 
     /// <summary>Puts the files back in agreement after a failed write, or says why they cannot be yet.</summary>
     private void RepairOrThrow()
     {
-        if (_tornFrom is { } start)
+        if (_torn is { } torn)
         {
-            int errno = _file.TruncateTo(start);
-            if (errno != 0)
+            if (ReferenceEquals(torn.File, _file))
             {
-                throw Unavailable($"the partial line at the end of {_file.Path} cannot be removed yet: {AuditFileSyscalls.Describe(errno)}");
+                int errno = _file.TruncateTo(torn.Start);
+                if (errno != 0)
+                {
+                    throw Unavailable($"the partial line at the end of {_file.Path} cannot be removed yet: {AuditFileSyscalls.Describe(errno)}");
+                }
             }
 
-            _tornFrom = null;
+            // Otherwise it was in a new file a failed rotation discarded: nothing of it is in the live log.
+            _torn = null;
         }
 
         if (_headStale)
