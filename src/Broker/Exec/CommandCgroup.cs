@@ -1,11 +1,13 @@
 using System.ComponentModel;
 using System.Security.Cryptography;
 using System.Text;
+using PrivSep.Broker.Interop;
 
 namespace PrivSep.Broker.Exec;
 
 /// <summary>
-/// A cgroup v2 of the broker's own (<c>privsep-broker-&lt;hash of the socket path&gt;</c> below the broker's cgroup)
+/// A cgroup v2 of the broker's own (<c>privsep-broker-&lt;hash of the socket path&gt;-&lt;pid&gt;-&lt;random&gt;</c> below the
+/// broker's cgroup, a new name at each start)
 /// that every brokered command joins before it runs, so that everything a command starts — a shell's background job,
 /// a daemonizing child that leaves its session — is in it, and dies with the broker.
 /// <para>
@@ -14,8 +16,9 @@ namespace PrivSep.Broker.Exec;
 /// a killed broker (SIGKILL, OOM) closes, in the kernel, the write end of a pipe whose read end a tiny guardian shell
 /// started here waits on: on that end of file the guardian writes <c>1</c> to <c>cgroup.kill</c>, which kills the
 /// whole cgroup, and removes it (commands also get SIGKILL themselves through their parent-death signal, see <see cref="CommandLauncher"/>);
-/// and if even the guardian was killed, the next broker on the same socket finds the cgroup populated at start and
-/// kills what is left before it serves anyone.
+/// and if even the guardian was killed, the next broker on the same socket finds its predecessors' cgroups (same hash,
+/// another suffix) at start, kills what is left in them and removes them before it serves anyone. It never adopts one:
+/// a dead broker's guardian may still be retrying its rmdir, and would remove the new broker's cgroup under it.
 /// </para>
 /// <para>
 /// Unavailable without a writable cgroup v2 (cgroup v1 only, not root, or systemd's <c>ProtectControlGroups=yes</c>):
@@ -62,9 +65,9 @@ internal sealed class CommandCgroup : IDisposable
     private static string KillPath(string directory) => Path.Combine(directory, "cgroup.kill");
 
     /// <summary>
-    /// Creates the command cgroup of the broker listening on <paramref name="socketPath"/> (killing what a previous
-    /// broker on that socket left in it), or logs why there is none and returns null. Call only once the socket is
-    /// bound: that proves no other broker uses this socket, so the cgroup's processes are leftovers.
+    /// Creates a new command cgroup for the broker listening on <paramref name="socketPath"/> (killing what previous
+    /// brokers on that socket left in theirs and removing those), or logs why there is none and returns null. Call only
+    /// once the socket is bound: that proves no other broker uses this socket, so their processes are leftovers.
     /// </summary>
     public static CommandCgroup? OpenOrReport(string socketPath)
     {
@@ -74,7 +77,7 @@ internal sealed class CommandCgroup : IDisposable
         {
             if (OwnCgroupDirectory(ref unavailable) is { } parent)
             {
-                cgroup = Open(Path.Combine(parent, "privsep-broker-" + Key(socketPath)), ref unavailable);
+                cgroup = Open(parent, "privsep-broker-" + Key(socketPath), ref unavailable);
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -126,18 +129,36 @@ internal sealed class CommandCgroup : IDisposable
         }
     }
 
-    private static CommandCgroup? Open(string directory, ref string? unavailable)
+    /// <summary>
+    /// Fails the start of a command, loudly, if the cgroup it is to join is gone (removed by something other than this
+    /// broker): the joining shell would exit 2 before the command runs, and neither client nor log would say why.
+    /// </summary>
+    internal static void ThrowIfGone(string procsPath)
     {
+        if (!File.Exists(procsPath))
+        {
+            string message = $"the broker's command cgroup '{Path.GetDirectoryName(procsPath)}' is gone (something other than this broker removed it), so no command can join it; restart the broker.";
+            BrokerLog.Error(message);
+            throw new Win32Exception(LibC.ENOENT, $"Cannot start a command: {message}");
+        }
+    }
+
+    /// <param name="parent">The broker's own cgroup.</param>
+    /// <param name="prefix">The name every broker on this socket uses, before its per-start suffix.</param>
+    private static CommandCgroup? Open(string parent, string prefix, ref string? unavailable)
+    {
+        // A name no earlier broker had: a guardian of a killed predecessor still removing its own cgroup cannot take this one.
+        string directory = Path.Combine(parent, $"{prefix}-{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}");
         try
         {
+            RemoveStale(parent, prefix);
             if (System.IO.Directory.Exists(directory))
             {
-                KillLeftovers(directory);
+                unavailable = $"'{directory}' exists already";
+                return null;
             }
-            else
-            {
-                System.IO.Directory.CreateDirectory(directory);
-            }
+
+            System.IO.Directory.CreateDirectory(directory);
 
             if (!File.Exists(KillPath(directory)))
             {
@@ -181,6 +202,37 @@ internal sealed class CommandCgroup : IDisposable
         return mountPoint.TrimEnd('/') + own;
     }
 
+    /// <summary>
+    /// Kills what killed predecessors on this socket left in their cgroups (<paramref name="prefix"/>, or it with a
+    /// suffix) and removes them. One whose guardian removes it meanwhile is gone, as wanted; one that cannot be emptied
+    /// is reported and left: this broker does not use it.
+    /// </summary>
+    private static void RemoveStale(string parent, string prefix)
+    {
+        foreach (string stale in System.IO.Directory.EnumerateDirectories(parent))
+        {
+            string name = Path.GetFileName(stale);
+            if (name != prefix && !name.StartsWith(prefix + "-", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            try
+            {
+                KillLeftovers(stale);
+                System.IO.Directory.Delete(stale);
+            }
+            catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException)
+            {
+                // Its guardian removed it between the listing and here.
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                BrokerLog.Warning($"could not remove the command cgroup '{stale}' a previous broker on this socket left: {ex.Message} This broker uses a cgroup of its own.");
+            }
+        }
+    }
+
     private static void KillLeftovers(string directory)
     {
         int count = File.ReadAllLines(Path.Combine(directory, "cgroup.procs")).Length;
@@ -212,7 +264,7 @@ internal sealed class CommandCgroup : IDisposable
     private static bool IsPopulated(string directory) =>
         File.ReadLines(Path.Combine(directory, "cgroup.events")).Contains("populated 1", StringComparer.Ordinal);
 
-    /// <summary>The same name for the same socket across restarts, so a broker finds what its predecessor left.</summary>
+    /// <summary>The same prefix for the same socket across restarts, so a broker finds what its predecessors left.</summary>
     private static string Key(string socketPath) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(socketPath)))[..16];
 }

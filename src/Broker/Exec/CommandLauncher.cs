@@ -72,6 +72,8 @@ internal static class CommandLauncher
         var argv = BuildArgv(spec, out var executable);
         if (spec.CgroupProcs is { } procs)
         {
+            CommandCgroup.ThrowIfGone(procs);
+
             // The process writes "0" (itself) into the broker's cgroup.procs, then execs what it was to run: it joins the
             // cgroup before the command can fork, so nothing it starts is ever outside. If the write fails the shell
             // exits 2 and the command never runs.

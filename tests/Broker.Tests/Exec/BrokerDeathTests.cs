@@ -1,5 +1,6 @@
 using System.Globalization;
 using PrivSep.Broker.Tests.Harness;
+using PrivSep.Protocol.Contracts;
 
 namespace PrivSep.Broker.Tests.Exec;
 
@@ -22,6 +23,8 @@ public sealed class BrokerDeathTests
           "limits": { "handleIdleTimeoutSeconds": 600 }
         }
         """;
+
+    private const string CgroupNamePrefix = "privsep-broker-";
 
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(20);
 
@@ -81,6 +84,75 @@ public sealed class BrokerDeathTests
             AssertGone(background, $"the leftover 'sleep {unique}'");
             _ = broker.WaitForLog("killed 1 process(es) a previous broker on this socket left in", 0, Generous);
         }
+    }
+
+    /// <summary>
+    /// A killed broker's guardian may still be retrying to remove its cgroup when the next broker starts: the next one
+    /// kills and removes it (and any other predecessor's) and never adopts it, or that rmdir would remove its cgroup.
+    /// </summary>
+    [TestMethod]
+    public async Task A_broker_started_again_removes_its_predecessors_cgroups_and_runs_commands_in_one_of_its_own()
+    {
+        RequiresRoot.Check();
+        string first = UniqueSeconds();
+        string leftover = UniqueSeconds();
+        string next = UniqueSeconds();
+        using var broker = SpawnedBroker.Start(Policy);
+        string before;
+        await using (var client = await TestClient.ConnectAsync(broker.SocketPath, File.ReadAllText(broker.SecretPath)))
+        {
+            await using var command = await ExecTestSession.StartAsync(client, "/usr/bin/sleep", first);
+            before = CgroupDirectoryOf(WaitForProcess(["/usr/bin/sleep", first]));
+            broker.KillHard();
+        }
+
+        // A predecessor's cgroup for the same socket, still holding a process (one that was slow to die).
+        string prefix = Path.GetFileName(before)[..(CgroupNamePrefix.Length + 16)];
+        string stale = Path.Combine(Path.GetDirectoryName(before)!, prefix + "-1-stale");
+        Directory.CreateDirectory(stale);
+        using var straggler = System.Diagnostics.Process.Start("/usr/bin/sleep", leftover);
+        try
+        {
+            File.WriteAllText(Path.Combine(stale, "cgroup.procs"), straggler.Id.ToString(CultureInfo.InvariantCulture));
+
+            broker.Restart();
+
+            AssertGone(straggler.Id, $"the 'sleep {leftover}' left in a predecessor's cgroup");
+            Assert.IsTrue(WaitUntil(() => !Directory.Exists(stale)), $"the predecessor's cgroup '{stale}' was not removed");
+            await using var client = await TestClient.ConnectAsync(broker.SocketPath, File.ReadAllText(broker.SecretPath));
+            await using var command = await ExecTestSession.StartAsync(client, "/usr/bin/sleep", next);
+            string after = CgroupDirectoryOf(WaitForProcess(["/usr/bin/sleep", next]));
+            StringAssert.StartsWith(Path.GetFileName(after), prefix + "-", "the new broker's cgroup is named after its socket, with a suffix");
+            Assert.AreNotEqual(before, after, "the new broker adopted its predecessor's cgroup");
+        }
+        finally
+        {
+            if (Directory.Exists(stale))
+            {
+                File.WriteAllText(Path.Combine(stale, "cgroup.kill"), "1");
+                _ = WaitUntil(() => !IsAlive(straggler.Id));
+                Directory.Delete(stale);
+            }
+        }
+    }
+
+    [TestMethod]
+    public async Task A_command_whose_cgroup_something_else_removed_is_refused_with_a_clear_error_and_a_log_line()
+    {
+        RequiresRoot.Check();
+        using var broker = SpawnedBroker.Start(Policy);
+        await using var client = await TestClient.ConnectAsync(broker.SocketPath, File.ReadAllText(broker.SecretPath));
+        int guardian = WaitForProcess(
+            (pid, argv) => ParentOf(pid) == broker.Pid && argv is ["/bin/sh", "-c", _, var cgroup] && cgroup.Contains("/privsep-broker-", StringComparison.Ordinal),
+            "the broker's cgroup guardian");
+        string cgroup = ArgvOf(guardian)![3];
+
+        // As a killed predecessor's guardian, retrying its rmdir on the same name, would.
+        Directory.Delete(cgroup);
+
+        var refusal = await BrokerAssert.FailsWith(BrokerErrorCode.IOFailure, () => ExecTestSession.StartAsync(client, "/usr/bin/sleep", UniqueSeconds()));
+        StringAssert.Contains(refusal.Message, $"command cgroup '{cgroup}' is gone");
+        _ = broker.WaitForLog($"command cgroup '{cgroup}' is gone", 0, Generous);
     }
 
     [TestMethod]
@@ -167,10 +239,12 @@ public sealed class BrokerDeathTests
         }
     }
 
-    private static bool WaitUntilGone(int pid)
+    private static bool WaitUntilGone(int pid) => WaitUntil(() => !IsAlive(pid));
+
+    private static bool WaitUntil(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + Generous;
-        while (IsAlive(pid))
+        while (!condition())
         {
             if (DateTime.UtcNow > deadline)
             {
@@ -195,6 +269,17 @@ public sealed class BrokerDeathTests
         {
             return false;
         }
+    }
+
+    /// <summary>The cgroup v2 directory of a process: the cgroup2 mount point plus the "0::" path in /proc/pid/cgroup.</summary>
+    private static string CgroupDirectoryOf(int pid)
+    {
+        string mountPoint = File.ReadLines("/proc/self/mountinfo")
+            .Where(line => line.Split(" - ", 2) is [_, var after] && after.StartsWith("cgroup2 ", StringComparison.Ordinal))
+            .Select(line => line.Split(' ')[4])
+            .First();
+        string own = File.ReadLines($"/proc/{pid}/cgroup").First(l => l.StartsWith("0::/", StringComparison.Ordinal))[3..];
+        return mountPoint.TrimEnd('/') + own;
     }
 
     private static string[]? ArgvOf(int pid)
