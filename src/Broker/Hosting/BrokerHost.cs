@@ -118,13 +118,12 @@ internal sealed class BrokerHost
                 continue;
             }
 
-            // Every connection is served: ConnectionSlots bounds handshakes and authenticated connections separately. The
-            // handshake slot is taken here, in accept order, so the oldest handshake really is the one dropped first.
-            var handshake = slots.BeginHandshake(state.Policy.Limits.MaxConnections, stopping);
+            // ConnectionSlots bounds handshakes and authenticated connections separately; the session takes its handshake
+            // slot once the peer's uid is allowed, so refusals never take one.
             lock (this.sessionsGate)
             {
                 this.sessions.RemoveWhere(t => t.IsCompleted);
-                this.sessions.Add(Task.Run(() => new ClientSession(client, state, slots, handshake).RunAsync(stopping), CancellationToken.None));
+                this.sessions.Add(Task.Run(() => new ClientSession(client, state, slots).RunAsync(stopping), CancellationToken.None));
             }
         }
     }

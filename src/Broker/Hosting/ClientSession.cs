@@ -16,8 +16,7 @@ namespace PrivSep.Broker.Hosting;
 /// handshake (bounded in time, in the handshake pool of <see cref="ConnectionSlots"/>), then, in an authenticated
 /// slot, JSON-RPC until either side ends it or it stays idle too long; its handles die with it.
 /// </summary>
-/// <param name="pending">This connection's place in the handshake pool, taken when it was accepted.</param>
-internal sealed class ClientSession(Socket socket, BrokerState state, ConnectionSlots slots, PendingHandshake pending)
+internal sealed class ClientSession(Socket socket, BrokerState state, ConnectionSlots slots)
 {
     private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(4);
 
@@ -37,18 +36,28 @@ internal sealed class ClientSession(Socket socket, BrokerState state, Connection
         catch (Exception ex) when (ex is IOException or SocketException)
         {
             BrokerLog.Warning($"could not read the peer's credentials, closing: {ex.Message}");
-            pending.Dispose();
             await stream.DisposeAsync().ConfigureAwait(false);
             return;
         }
 
         AuthenticatedConnection? admitted = null;
+        PendingHandshake? pending = null;
         try
         {
             if (!policy.AllowedUids.Contains(peer.Uid))
             {
                 this.AuditConnection(peer, "deny", "agents.users", "user-not-allowed");
                 await HandshakeServer.RefuseAsync(stream, HandshakeStatus.UserNotAllowed, stopping).ConfigureAwait(false);
+                await HandshakeServer.LingerAsync(stream, stopping).ConfigureAwait(false);
+                return;
+            }
+
+            // The uid is settled above, outside the handshake pool: only allowed peers wait in it.
+            pending = slots.BeginHandshake(limits.MaxConnections, stopping);
+            if (pending is null)
+            {
+                this.AuditConnection(peer, "deny", "limits.maxConnections (handshakes)", "handshakes-full");
+                await HandshakeServer.RefuseAsync(stream, HandshakeStatus.TooManyHandshakes, stopping).ConfigureAwait(false);
                 await HandshakeServer.LingerAsync(stream, stopping).ConfigureAwait(false);
                 return;
             }
@@ -60,7 +69,7 @@ internal sealed class ClientSession(Socket socket, BrokerState state, Connection
                 pending.Token,
                 admit: () =>
                 {
-                    pending.Dispose();
+                    pending?.Dispose();
                     admitted = slots.TryAdmit(limits.MaxConnections);
                     return admitted is not null;
                 }).ConfigureAwait(false);
@@ -68,6 +77,13 @@ internal sealed class ClientSession(Socket socket, BrokerState state, Connection
             {
                 this.AuditConnection(peer, "deny", "limits.maxConnections", "too-many-connections");
                 await HandshakeServer.LingerAsync(stream, stopping).ConfigureAwait(false);
+                return;
+            }
+
+            if (outcome != HandshakeOutcome.Authenticated && pending.Evicted)
+            {
+                // Dropped for a newcomer: the cancelled read may surface as a closed connection rather than a cancellation.
+                this.AuditConnection(peer, "deny", "limits.maxConnections (handshakes)", "handshake-evicted");
                 return;
             }
 
@@ -86,7 +102,7 @@ internal sealed class ClientSession(Socket socket, BrokerState state, Connection
             this.AuditConnection(peer, "allow", "agents.users + handshake", "ok");
             await this.ServeAsync(stream, peer, limits, admitted!, stopping).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (pending.Evicted && admitted is null)
+        catch (OperationCanceledException) when (pending is { Evicted: true } && admitted is null)
         {
             this.AuditConnection(peer, "deny", "limits.maxConnections (handshakes)", "handshake-evicted");
         }
@@ -100,7 +116,7 @@ internal sealed class ClientSession(Socket socket, BrokerState state, Connection
         }
         finally
         {
-            pending.Dispose();
+            pending?.Dispose();
             admitted?.Dispose();
             await stream.DisposeAsync().ConfigureAwait(false);
         }
@@ -116,22 +132,32 @@ internal sealed class ClientSession(Socket socket, BrokerState state, Connection
         rpc.AddLocalRpcTarget<IBrokerService>(new BrokerService(state, session), new JsonRpcTargetOptions { DisposeOnDisconnect = false });
         using var stop = stopping.Register(() => _ = CloseWhenIdleAsync(rpc, handler));
 
-        // Idle: nothing in flight and nothing held (a listing, a running command) that closing would take from the client.
+        // Idle (the idle timeout): nothing in flight and no handle open. Sheddable (for a newcomer when every slot is taken):
+        // nothing in flight and no command running; a listing does not protect a connection from shedding, or a client
+        // could hold every slot with listings it reads now and then (the Shim's next page then fails with an IOException).
         // A connection already closing (the peer may see the close and reconnect at once) is the first to make room.
-        slot.Serve(
-            () => handler.IsClosing || rpc.Completion.IsCompleted ? TimeSpan.MaxValue : handler.RequestsInFlight == 0 && handles.Count == 0 ? handler.QuietFor : null,
+        TimeSpan? QuietUnless(bool holding) =>
+            handler.IsClosing || rpc.Completion.IsCompleted ? TimeSpan.MaxValue : handler.RequestsInFlight == 0 && !holding ? handler.QuietFor : null;
+        bool serving = slot.Serve(
+            () => QuietUnless(handles.Count > 0),
+            () => QuietUnless(handles.CountOf<Exec.BrokeredCommand>() > 0),
             rpc.Dispose);
         var idleTimeout = TimeSpan.FromSeconds(limits.ConnectionIdleTimeoutSeconds);
         var checkEvery = TimeSpan.FromMilliseconds(Math.Clamp(idleTimeout.TotalMilliseconds / 4, 250, 5000));
         using var idleWatch = new Timer(_ => CloseIfIdle(slot, idleTimeout), null, checkEvery, checkEvery);
-        rpc.StartListening();
         try
         {
-            await rpc.Completion.ConfigureAwait(false);
+            // Not serving: shed for a newcomer before it got here (it read nothing yet).
+            if (serving)
+            {
+                rpc.StartListening();
+                await rpc.Completion.ConfigureAwait(false);
+            }
         }
         catch (Exception)
         {
             // Completion faults (or is cancelled) when the peer breaks the protocol; the reason is the handler's, below.
+            // StartListening throws ObjectDisposedException when the connection was shed just before it.
         }
 
         // The peer can reconnect as soon as it sees the close: its slot is free before the audit line is written.

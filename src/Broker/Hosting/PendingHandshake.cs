@@ -5,6 +5,7 @@ internal sealed class PendingHandshake : IDisposable
 {
     private readonly ConnectionSlots slots;
     private readonly CancellationTokenSource cancel;
+    private readonly long started = System.Diagnostics.Stopwatch.GetTimestamp();
     private int evicted;
 
     public PendingHandshake(ConnectionSlots slots, CancellationToken stopping)
@@ -14,6 +15,9 @@ internal sealed class PendingHandshake : IDisposable
     }
 
     public CancellationToken Token => this.cancel.Token;
+
+    /// <summary>How long it has been in the pool (a handshake younger than <see cref="ConnectionSlots.MinHandshakeAge"/> is never dropped).</summary>
+    public TimeSpan Age => System.Diagnostics.Stopwatch.GetElapsedTime(this.started);
 
     /// <summary>True once it was dropped to make room for a newer handshake.</summary>
     public bool Evicted => Volatile.Read(ref this.evicted) != 0;

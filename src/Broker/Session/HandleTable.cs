@@ -39,6 +39,15 @@ internal sealed class HandleTable : IDisposable
         }
     }
 
+    /// <summary>How many open handles hold a <typeparamref name="TState"/> (running commands, as against listings).</summary>
+    public int CountOf<TState>()
+    {
+        lock (this.gate)
+        {
+            return this.entries.Values.Count(e => e.State is TState);
+        }
+    }
+
     /// <summary>Adds <paramref name="state"/>; on a closed table or a full one it is disposed and the request refused.</summary>
     public long Add(IDisposable state)
     {

@@ -60,6 +60,7 @@ public static class HandshakeClient
         HandshakeStatus.UserNotAllowed => $"The PrivSep broker at '{socketPath}' refused this user (uid {GetUid()}): add the user to agents.users in the broker's policy.",
         HandshakeStatus.AuthenticationFailed => $"The PrivSep broker at '{socketPath}' rejected our proof of the shared secret: agent and broker read different secret files.",
         HandshakeStatus.TooManyConnections => $"The PrivSep broker at '{socketPath}' refused the connection: it already serves limits.maxConnections agents.",
+        HandshakeStatus.TooManyHandshakes => $"The PrivSep broker at '{socketPath}' refused the connection: limits.maxConnections other handshakes are in progress, none yet old enough to be dropped; try again in a second.",
         HandshakeStatus.UnsupportedVersion => $"The PrivSep broker at '{socketPath}' speaks another protocol version: upgrade the broker and the Shim together.",
         _ => $"The PrivSep broker at '{socketPath}' answered the handshake with unknown status {(byte)status}.",
     });

@@ -42,4 +42,5 @@ public enum HandshakeStatus : byte
     AuthenticationFailed = 2,
     TooManyConnections = 3,
     UnsupportedVersion = 4,
+    TooManyHandshakes = 5,
 }

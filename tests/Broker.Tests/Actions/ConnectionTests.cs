@@ -18,8 +18,8 @@ public sealed class ConnectionTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
 
-    /// <summary>Listings live 60 s, so a connection holding one stays busy for the whole test on a loaded machine.</summary>
-    private static readonly string LongHandlesPolicy = TestBroker.DefaultPolicy.Replace("\"handleIdleTimeoutSeconds\": 2", "\"handleIdleTimeoutSeconds\": 60", StringComparison.Ordinal);
+    /// <summary>Four connections, and commands a client can run (so that its connection is busy, not sheddable).</summary>
+    private static readonly string BusyPolicy = Exec.ExecTestSession.ExecPolicy.Default.Replace("\"maxConnections\": 8", "\"maxConnections\": 4", StringComparison.Ordinal);
 
     [TestMethod]
     public async Task A_client_with_the_wrong_secret_is_refused_and_the_refusal_is_audited()
@@ -177,14 +177,14 @@ public sealed class ConnectionTests
     [TestMethod]
     public async Task A_connection_beyond_maxConnections_is_refused_while_the_others_are_open()
     {
-        await using var broker = await TestBroker.StartAsync(LongHandlesPolicy);
+        await using var broker = await TestBroker.StartAsync(BusyPolicy);
         File.WriteAllText(Path.Combine(broker.Root, "read", "a.txt"), "a");
         var clients = new List<TestClient>();
         try
         {
             for (int i = 0; i < 4; i++)
             {
-                clients.Add(await HoldingAHandleAsync(broker));
+                clients.Add(await RunningACommandAsync(broker));
             }
 
             // Refused (none of the four is idle, so none is shed for the newcomer): how the client learns it is A_refused_connection_is_told_it_is_over_maxConnections.
@@ -231,14 +231,14 @@ public sealed class ConnectionTests
     [TestMethod]
     public async Task A_refused_client_is_always_told_why()
     {
-        await using (var busy = await TestBroker.StartAsync(LongHandlesPolicy))
+        await using (var busy = await TestBroker.StartAsync(BusyPolicy))
         {
             var clients = new List<TestClient>();
             try
             {
                 for (int i = 0; i < 4; i++)
                 {
-                    clients.Add(await HoldingAHandleAsync(busy));
+                    clients.Add(await RunningACommandAsync(busy));
                 }
 
                 var error = await Assert.ThrowsExactlyAsync<BrokerAuthenticationException>(() => SlowHandshakeAsync(busy));
@@ -259,11 +259,14 @@ public sealed class ConnectionTests
         Assert.Contains("agents.users", refused.Message);
     }
 
-    /// <summary>A connection that is not idle: it holds an open listing, so the broker does not shed it for a newcomer.</summary>
-    private static async Task<TestClient> HoldingAHandleAsync(TestBroker broker)
+    /// <summary>
+    /// A connection that is busy: it runs a command (waiting on its stdin, so it runs until the connection closes), so the
+    /// broker does not shed it for a newcomer. An open listing would not do: listings do not protect from shedding.
+    /// </summary>
+    private static async Task<TestClient> RunningACommandAsync(TestBroker broker)
     {
         var client = await broker.ConnectAsync();
-        await client.Service.OpenDirectoryAsync(new PathRequest(Path.Combine(broker.Root, "read")), CancellationToken.None);
+        await Exec.ExecTestSession.StartAsync(client, "/usr/bin/sh", "-c", "read line");
         return client;
     }
 
