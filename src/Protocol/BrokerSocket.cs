@@ -12,8 +12,54 @@ namespace PrivSep.Protocol;
 /// </summary>
 public static class BrokerSocket
 {
+    /// <summary>First pause before connecting again after <see cref="HandshakeStatus.TooManyHandshakes"/>; it doubles up to <see cref="MaxRetryPause"/>.</summary>
+    private static readonly TimeSpan FirstRetryPause = TimeSpan.FromMilliseconds(50);
+
+    private static readonly TimeSpan MaxRetryPause = TimeSpan.FromMilliseconds(800);
+
+    /// <summary>
+    /// Connects and authenticates within <paramref name="timeout"/>. A broker whose handshake pool is full of young
+    /// handshakes (a flood of connections that never say hello) answers "try again": that is tried again, with growing
+    /// pauses, until the timeout, so a flood delays an agent instead of failing its plugin's call. Every other refusal is final.
+    /// </summary>
     /// <exception cref="IOException">The broker is not reachable (the message says where it looked and why) or refused the handshake.</exception>
     public static async Task<DescriptorSocketStream> ConnectAsync(string socketPath, SharedSecret secret, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        long started = Environment.TickCount64;
+        var pause = FirstRetryPause;
+        BrokerAuthenticationException? refused = null;
+        while (true)
+        {
+            var left = timeout - TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
+            if (refused is not null && left <= pause)
+            {
+                throw refused;
+            }
+
+            if (refused is not null)
+            {
+                await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+                left -= pause;
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxRetryPause.Ticks));
+            }
+
+            try
+            {
+                return await ConnectOnceAsync(socketPath, secret, left, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BrokerAuthenticationException ex) when (ex.Status == HandshakeStatus.TooManyHandshakes)
+            {
+                refused = ex;
+            }
+            catch (BrokerAuthenticationException ex) when (ex.Status is null && refused is not null && !cancellationToken.IsCancellationRequested)
+            {
+                // The time left ran out during a retry's handshake: the broker's last refusal is the reason to report.
+                throw refused;
+            }
+        }
+    }
+
+    private static async Task<DescriptorSocketStream> ConnectOnceAsync(string socketPath, SharedSecret secret, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try

@@ -55,7 +55,7 @@ public static class HandshakeClient
         }
     }
 
-    private static BrokerAuthenticationException Refused(string socketPath, HandshakeStatus status) => new(status switch
+    private static BrokerAuthenticationException Refused(string socketPath, HandshakeStatus status) => new(status, status switch
     {
         HandshakeStatus.UserNotAllowed => $"The PrivSep broker at '{socketPath}' refused this user (uid {GetUid()}): add the user to agents.users in the broker's policy.",
         HandshakeStatus.AuthenticationFailed => $"The PrivSep broker at '{socketPath}' rejected our proof of the shared secret: agent and broker read different secret files.",
@@ -90,4 +90,13 @@ public sealed class BrokerAuthenticationException : IOException
         : base(message)
     {
     }
+
+    public BrokerAuthenticationException(HandshakeStatus status, string message)
+        : base(message)
+    {
+        this.Status = status;
+    }
+
+    /// <summary>The broker's refusal, when it refused us; null when the handshake failed otherwise.</summary>
+    public HandshakeStatus? Status { get; }
 }
