@@ -16,6 +16,8 @@ internal sealed class CheckCommandAction(ExecRequest request) : IBrokerAction<Ex
 
     public string Name => "exec.check";
 
+    public bool ActsBeforeAnswer => false;
+
     public IReadOnlyList<KeyValuePair<string, string?>> AuditArguments => ExecArguments.Audit(request);
 
     public ValueTask<IReadOnlyList<PolicyQuestion>> PrepareAsync(BrokerPolicy policy, CancellationToken cancellationToken)

@@ -13,6 +13,8 @@ internal sealed class FileStatusAction(string requestedPath) : IBrokerAction<Fil
 
     public string Name => "file.stat";
 
+    public bool ActsBeforeAnswer => false;
+
     public IReadOnlyList<KeyValuePair<string, string?>> AuditArguments => [new("path", requestedPath)];
 
     public ValueTask<IReadOnlyList<PolicyQuestion>> PrepareAsync(BrokerPolicy policy, CancellationToken cancellationToken)

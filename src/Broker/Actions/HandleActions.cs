@@ -10,6 +10,8 @@ internal sealed class ReadDirectoryAction(long handle, int maxEntries, HandleTab
 {
     public string Name => "dir.read";
 
+    public bool ActsBeforeAnswer => false;
+
     public IReadOnlyList<KeyValuePair<string, string?>> AuditArguments => [new("handle", handle.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
     public ValueTask<IReadOnlyList<PolicyQuestion>> PrepareAsync(BrokerPolicy policy, CancellationToken cancellationToken)

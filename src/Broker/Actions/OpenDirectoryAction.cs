@@ -15,6 +15,8 @@ internal sealed class OpenDirectoryAction(string requestedPath, HandleTable hand
 
     public string Name => "dir.open";
 
+    public bool ActsBeforeAnswer => false;
+
     public IReadOnlyList<KeyValuePair<string, string?>> AuditArguments => [new("path", requestedPath)];
 
     public ValueTask<IReadOnlyList<PolicyQuestion>> PrepareAsync(BrokerPolicy policy, CancellationToken cancellationToken)

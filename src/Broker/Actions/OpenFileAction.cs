@@ -21,6 +21,9 @@ internal sealed class OpenFileAction(OpenFileRequest request) : IBrokerAction<Op
 
     public string Name => "file.open";
 
+    /// <summary>A write open may create or truncate before the answer; a read-only open's only effect is the descriptor, sent after the line.</summary>
+    public bool ActsBeforeAnswer => this.arguments.NeedsWrite;
+
     public IReadOnlyList<KeyValuePair<string, string?>> AuditArguments =>
         [new("path", request.Path), new("mode", request.Mode.ToString()), new("access", request.Access.ToString())];
 

@@ -20,6 +20,8 @@ internal sealed class WaitCommandAction(ExecWaitRequest request, HandleTable han
 
     public string Name => "exec.wait";
 
+    public bool ActsBeforeAnswer => false;
+
     public IReadOnlyList<KeyValuePair<string, string?>> AuditArguments =>
     [
         new("handle", request.Handle.ToString(CultureInfo.InvariantCulture)),

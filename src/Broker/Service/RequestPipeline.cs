@@ -54,8 +54,14 @@ internal sealed class RequestPipeline(BrokerState state, SessionContext session)
                 decision = "allow";
 
                 // Audit before the effect: room for this request's line is set aside before it acts, so a disk that
-                // fills meanwhile cannot leave the effect unaudited; without room it is not performed at all.
-                reservation = state.Audit.Reserve(Record(decision, rule, "ok", resolvedPath, 0));
+                // fills meanwhile cannot leave the effect unaudited; without room it is not performed at all. (An action
+                // whose result is its only effect skips this: the line is written before the result leaves, or it is
+                // discarded — setting room aside costs a second formatting of the line under the log's lock.)
+                if (action.ActsBeforeAnswer)
+                {
+                    reservation = state.Audit.Reserve(Record(decision, rule, "ok", resolvedPath, 0));
+                }
+
                 result = await action.PerformAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (BrokerActionException ex)
