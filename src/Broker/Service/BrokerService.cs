@@ -27,6 +27,22 @@ internal sealed class BrokerService(BrokerState state, SessionContext session) :
     public Task<FileStatusResponse> GetFileStatusAsync(PathRequest request, CancellationToken cancellationToken) =>
         this.RunAsync(request?.Plugin, new FileStatusAction(Required(request).Path), cancellationToken);
 
+    // h-broker: the five actions below are the issue 11 primitives; until their handlers land they refuse.
+    public Task<FileStatusResponse> GetLinkStatusAsync(PathRequest request, CancellationToken cancellationToken) =>
+        throw BrokerActionException.Invalid("file.lstat is not served yet.");
+
+    public Task SetFileTimesAsync(SetFileTimesRequest request, CancellationToken cancellationToken) =>
+        throw BrokerActionException.Invalid("file.settimes is not served yet.");
+
+    public Task SetFileModeAsync(SetFileModeRequest request, CancellationToken cancellationToken) =>
+        throw BrokerActionException.Invalid("file.setmode is not served yet.");
+
+    public Task CreateSymbolicLinkAsync(CreateSymbolicLinkRequest request, CancellationToken cancellationToken) =>
+        throw BrokerActionException.Invalid("link.create is not served yet.");
+
+    public Task MoveDirectoryAsync(MoveFileRequest request, CancellationToken cancellationToken) =>
+        throw BrokerActionException.Invalid("dir.move is not served yet.");
+
     public Task DeleteFileAsync(PathRequest request, CancellationToken cancellationToken) =>
         this.RunAsync(request?.Plugin, new DeleteFileAction(Required(request).Path), cancellationToken);
 
@@ -37,7 +53,7 @@ internal sealed class BrokerService(BrokerState state, SessionContext session) :
         return this.RunAsync(move.Plugin, action, cancellationToken);
     }
 
-    public Task CreateDirectoryAsync(PathRequest request, CancellationToken cancellationToken) =>
+    public Task CreateDirectoryAsync(CreateDirectoryRequest request, CancellationToken cancellationToken) =>
         this.RunAsync(request?.Plugin, new CreateDirectoryAction(Required(request).Path), cancellationToken);
 
     public Task DeleteDirectoryAsync(PathRequest request, CancellationToken cancellationToken) =>

@@ -10,7 +10,12 @@ public static class BrokerMethods
     public const string GetFileStatus = "file.stat";
     public const string DeleteFile = "file.delete";
     public const string MoveFile = "file.move";
+    public const string GetLinkStatus = "file.lstat";
+    public const string SetFileTimes = "file.settimes";
+    public const string SetFileMode = "file.setmode";
+    public const string CreateSymbolicLink = "link.create";
     public const string CreateDirectory = "dir.create";
+    public const string MoveDirectory = "dir.move";
     public const string DeleteDirectory = "dir.delete";
     public const string OpenDirectory = "dir.open";
     public const string ReadDirectory = "dir.read";
@@ -23,7 +28,8 @@ public static class BrokerMethods
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
-        OpenFile, GetFileStatus, DeleteFile, MoveFile, CreateDirectory, DeleteDirectory,
+        OpenFile, GetFileStatus, GetLinkStatus, SetFileTimes, SetFileMode, CreateSymbolicLink, DeleteFile, MoveFile,
+        CreateDirectory, MoveDirectory, DeleteDirectory,
         OpenDirectory, ReadDirectory, CloseHandle, Ping,
         CheckCommand, StartCommand, WaitCommand, SignalCommand,
     };

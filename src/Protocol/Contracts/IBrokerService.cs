@@ -14,6 +14,19 @@ public partial interface IBrokerService
     [JsonRpcMethod(BrokerMethods.GetFileStatus)]
     Task<FileStatusResponse> GetFileStatusAsync(PathRequest request, CancellationToken cancellationToken);
 
+    /// <summary>As file.stat, of the last path component itself when it is a symbolic link (lstat), with the link's text and target.</summary>
+    [JsonRpcMethod(BrokerMethods.GetLinkStatus)]
+    Task<FileStatusResponse> GetLinkStatusAsync(PathRequest request, CancellationToken cancellationToken);
+
+    [JsonRpcMethod(BrokerMethods.SetFileTimes)]
+    Task SetFileTimesAsync(SetFileTimesRequest request, CancellationToken cancellationToken);
+
+    [JsonRpcMethod(BrokerMethods.SetFileMode)]
+    Task SetFileModeAsync(SetFileModeRequest request, CancellationToken cancellationToken);
+
+    [JsonRpcMethod(BrokerMethods.CreateSymbolicLink)]
+    Task CreateSymbolicLinkAsync(CreateSymbolicLinkRequest request, CancellationToken cancellationToken);
+
     [JsonRpcMethod(BrokerMethods.DeleteFile)]
     Task DeleteFileAsync(PathRequest request, CancellationToken cancellationToken);
 
@@ -21,7 +34,11 @@ public partial interface IBrokerService
     Task MoveFileAsync(MoveFileRequest request, CancellationToken cancellationToken);
 
     [JsonRpcMethod(BrokerMethods.CreateDirectory)]
-    Task CreateDirectoryAsync(PathRequest request, CancellationToken cancellationToken);
+    Task CreateDirectoryAsync(CreateDirectoryRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Renames a directory (never over an existing name); <see cref="MoveFileRequest.Overwrite"/> must be false.</summary>
+    [JsonRpcMethod(BrokerMethods.MoveDirectory)]
+    Task MoveDirectoryAsync(MoveFileRequest request, CancellationToken cancellationToken);
 
     /// <summary>Removes an empty directory; recursive deletion is the client's walk over <see cref="ReadDirectoryAsync"/>.</summary>
     [JsonRpcMethod(BrokerMethods.DeleteDirectory)]

@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using PrivSep.Protocol;
 using PrivSep.Protocol.Contracts;
 
@@ -33,11 +34,66 @@ public static class BrokeredFileSystem
         return new FileStream(handle, access, Math.Max(bufferSize, 0), isAsync: false);
     }
 
+    /// <summary>
+    /// Opens a file through the broker and returns the descriptor it passes back, with nothing of FileStream's semantics
+    /// added (no lock, no truncation when <paramref name="clientTruncates"/>, no append position): the caller adds them.
+    /// </summary>
+    public static async Task<SafeFileHandle> OpenHandleAsync(string path, FileMode mode, FileAccess access, FileShare share, FileOptions options, UnixFileMode? createMode, bool clientTruncates, CancellationToken cancellationToken)
+    {
+        string full = Path.GetFullPath(path);
+        var request = new OpenFileRequest(full, mode, access, share, options, PluginIdentity.Current(), (int?)createMode, clientTruncates);
+        return await BrokerClient.Shared.InvokeAsync(
+            full,
+            async (connection, token) =>
+            {
+                var response = await connection.Service.OpenFileAsync(request, token).ConfigureAwait(false);
+                return connection.Stream.Received.Take(response.DescriptorSequence);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
     public static FileStatusResponse GetStatus(string path)
     {
         string full = Path.GetFullPath(path);
         var request = new PathRequest(full, PluginIdentity.Current());
         return BrokerClient.Shared.Invoke(full, (c, t) => c.Service.GetFileStatusAsync(request, t));
+    }
+
+    /// <summary>As <see cref="GetStatus"/>, of a symbolic link itself (with its text and, when readable, its target's status).</summary>
+    public static FileStatusResponse GetLinkStatus(string path)
+    {
+        string full = Path.GetFullPath(path);
+        var request = new PathRequest(full, PluginIdentity.Current());
+        return BrokerClient.Shared.Invoke(full, (c, t) => c.Service.GetLinkStatusAsync(request, t));
+    }
+
+    public static void SetTimes(string path, DateTime? lastAccessTimeUtc, DateTime? lastWriteTimeUtc, bool followLinks)
+    {
+        string full = Path.GetFullPath(path);
+        var request = new SetFileTimesRequest(full, lastAccessTimeUtc, lastWriteTimeUtc, followLinks, PluginIdentity.Current());
+        BrokerClient.Shared.Invoke(full, (c, t) => c.Service.SetFileTimesAsync(request, t));
+    }
+
+    public static void SetMode(string path, UnixFileMode mode)
+    {
+        string full = Path.GetFullPath(path);
+        var request = new SetFileModeRequest(full, (int)mode, PluginIdentity.Current());
+        BrokerClient.Shared.Invoke(full, (c, t) => c.Service.SetFileModeAsync(request, t));
+    }
+
+    /// <summary>Creates a symbolic link at <paramref name="path"/> whose text is <paramref name="target"/>, unchanged (relative stays relative).</summary>
+    public static void CreateSymbolicLink(string path, string target)
+    {
+        string full = Path.GetFullPath(path);
+        var request = new CreateSymbolicLinkRequest(full, target, PluginIdentity.Current());
+        BrokerClient.Shared.Invoke(full, (c, t) => c.Service.CreateSymbolicLinkAsync(request, t));
+    }
+
+    public static void MoveDirectory(string source, string destination)
+    {
+        string fullSource = Path.GetFullPath(source);
+        var request = new MoveFileRequest(fullSource, Path.GetFullPath(destination), Overwrite: false, PluginIdentity.Current());
+        BrokerClient.Shared.Invoke(fullSource, (c, t) => c.Service.MoveDirectoryAsync(request, t));
     }
 
     public static void DeleteFile(string path)
@@ -55,10 +111,11 @@ public static class BrokeredFileSystem
     }
 
     /// <summary>Creates the directory and any missing parents, as <see cref="Directory.CreateDirectory(string)"/> does.</summary>
-    public static void CreateDirectory(string path)
+    /// <param name="mode">Permission bits of each directory created, umask already applied; null for the broker's default.</param>
+    public static void CreateDirectory(string path, UnixFileMode? mode = null)
     {
         string full = Path.GetFullPath(path);
-        var request = new PathRequest(full, PluginIdentity.Current());
+        var request = new CreateDirectoryRequest(full, (int?)mode, PluginIdentity.Current());
         BrokerClient.Shared.Invoke(full, (c, t) => c.Service.CreateDirectoryAsync(request, t));
     }
 

@@ -1,4 +1,5 @@
 using System.Net.NetworkInformation;
+using Microsoft.Win32.SafeHandles;
 using PrivSep.Protocol.Contracts;
 using PrivSep.Shim.Client;
 
@@ -26,13 +27,30 @@ internal static class BrokerActions
         public Task<FileStream> OpenFileAsync(string path, FileMode mode, FileAccess access, FileShare share, int bufferSize, FileOptions options, CancellationToken cancellationToken) =>
             BrokeredFileSystem.OpenFileAsync(path, mode, access, share, bufferSize, options, cancellationToken);
 
+        public SafeFileHandle OpenHandle(string path, FileMode mode, FileAccess access, FileShare share, FileOptions options, UnixFileMode? createMode, bool clientTruncates) =>
+            BrokeredFileSystem.OpenHandleAsync(path, mode, access, share, options, createMode, clientTruncates, CancellationToken.None).GetAwaiter().GetResult();
+
+        public Task<SafeFileHandle> OpenHandleAsync(string path, FileMode mode, FileAccess access, FileShare share, FileOptions options, UnixFileMode? createMode, bool clientTruncates, CancellationToken cancellationToken) =>
+            BrokeredFileSystem.OpenHandleAsync(path, mode, access, share, options, createMode, clientTruncates, cancellationToken);
+
         public FileStatusResponse GetStatus(string path) => BrokeredFileSystem.GetStatus(path);
+
+        public FileStatusResponse GetLinkStatus(string path) => BrokeredFileSystem.GetLinkStatus(path);
+
+        public void SetTimes(string path, DateTime? lastAccessTimeUtc, DateTime? lastWriteTimeUtc, bool followLinks) =>
+            BrokeredFileSystem.SetTimes(path, lastAccessTimeUtc, lastWriteTimeUtc, followLinks);
+
+        public void SetMode(string path, UnixFileMode mode) => BrokeredFileSystem.SetMode(path, mode);
+
+        public void CreateSymbolicLink(string path, string target) => BrokeredFileSystem.CreateSymbolicLink(path, target);
+
+        public void MoveDirectory(string source, string destination) => BrokeredFileSystem.MoveDirectory(source, destination);
 
         public void DeleteFile(string path) => BrokeredFileSystem.DeleteFile(path);
 
         public void MoveFile(string source, string destination, bool overwrite) => BrokeredFileSystem.MoveFile(source, destination, overwrite);
 
-        public void CreateDirectory(string path) => BrokeredFileSystem.CreateDirectory(path);
+        public void CreateDirectory(string path, UnixFileMode? mode = null) => BrokeredFileSystem.CreateDirectory(path, mode);
 
         public void DeleteDirectory(string path, bool recursive) => BrokeredFileSystem.DeleteDirectory(path, recursive);
 

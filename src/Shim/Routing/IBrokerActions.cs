@@ -1,4 +1,5 @@
 using System.Net.NetworkInformation;
+using Microsoft.Win32.SafeHandles;
 using PrivSep.Protocol.Contracts;
 
 namespace PrivSep.Shim.Routing;
@@ -15,13 +16,35 @@ internal interface IBrokerActions
 
     Task<FileStream> OpenFileAsync(string path, FileMode mode, FileAccess access, FileShare share, int bufferSize, FileOptions options, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The bare descriptor of a brokered open; FileStream's semantics (FileShare lock, truncation when
+    /// <paramref name="clientTruncates"/>, append position) are the caller's to add.
+    /// </summary>
+    /// <param name="createMode">Mode of a file the open creates, umask applied; null for the broker's default.</param>
+    SafeFileHandle OpenHandle(string path, FileMode mode, FileAccess access, FileShare share, FileOptions options, UnixFileMode? createMode, bool clientTruncates);
+
+    Task<SafeFileHandle> OpenHandleAsync(string path, FileMode mode, FileAccess access, FileShare share, FileOptions options, UnixFileMode? createMode, bool clientTruncates, CancellationToken cancellationToken);
+
     FileStatusResponse GetStatus(string path);
+
+    /// <summary>lstat: a symbolic link itself, with its text and (when the policy lets the client read it) its target's status.</summary>
+    FileStatusResponse GetLinkStatus(string path);
+
+    /// <summary>Null leaves that time unchanged.</summary>
+    void SetTimes(string path, DateTime? lastAccessTimeUtc, DateTime? lastWriteTimeUtc, bool followLinks);
+
+    void SetMode(string path, UnixFileMode mode);
+
+    void CreateSymbolicLink(string path, string target);
+
+    void MoveDirectory(string source, string destination);
 
     void DeleteFile(string path);
 
     void MoveFile(string source, string destination, bool overwrite);
 
-    void CreateDirectory(string path);
+    /// <param name="mode">Mode of each directory created, umask applied; null for the broker's default.</param>
+    void CreateDirectory(string path, UnixFileMode? mode = null);
 
     void DeleteDirectory(string path, bool recursive);
 

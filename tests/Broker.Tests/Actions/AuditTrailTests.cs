@@ -50,7 +50,7 @@ public sealed class AuditTrailTests
         var stat = AuditTrail.Single(broker, "file.stat", "path", read, "allow", "ok");
         Assert.AreEqual("StatPlugin", stat.Plugin, "the plugin is recorded as the client claimed it");
 
-        await client.Service.CreateDirectoryAsync(new PathRequest(directory), CancellationToken.None);
+        await client.Service.CreateDirectoryAsync(new CreateDirectoryRequest(directory), CancellationToken.None);
         AuditTrail.Single(broker, "dir.create", "path", directory, "allow", "ok");
         await client.Service.DeleteDirectoryAsync(new PathRequest(directory), CancellationToken.None);
         AuditTrail.Single(broker, "dir.delete", "path", directory, "allow", "ok");

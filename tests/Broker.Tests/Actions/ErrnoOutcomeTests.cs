@@ -26,7 +26,7 @@ public sealed class ErrnoOutcomeTests
         await BrokerAssert.FailsWith(BrokerErrorCode.PathTooLong, () => client.Service.GetFileStatusAsync(new PathRequest(inRead), CancellationToken.None));
         await BrokerAssert.FailsWith(BrokerErrorCode.PathTooLong, () => client.ReadTextAsync(inRead));
         await BrokerAssert.FailsWith(BrokerErrorCode.PathTooLong, () => client.WriteTextAsync(inSandbox, "x"));
-        await BrokerAssert.FailsWith(BrokerErrorCode.PathTooLong, () => client.Service.CreateDirectoryAsync(new PathRequest(inSandbox), CancellationToken.None));
+        await BrokerAssert.FailsWith(BrokerErrorCode.PathTooLong, () => client.Service.CreateDirectoryAsync(new CreateDirectoryRequest(inSandbox), CancellationToken.None));
         await BrokerAssert.FailsWith(BrokerErrorCode.PathTooLong, () => client.Service.DeleteFileAsync(new PathRequest(inSandbox), CancellationToken.None));
         await BrokerAssert.FailsWith(BrokerErrorCode.PathTooLong, () => client.Service.OpenDirectoryAsync(new PathRequest(inRead), CancellationToken.None));
 

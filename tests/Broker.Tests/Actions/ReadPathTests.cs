@@ -255,7 +255,7 @@ public sealed class ReadPathTests
         string target = Path.Combine(evil, "x");
         await BrokerAssert.FailsWith(BrokerErrorCode.PolicyDenied, () => client.WriteTextAsync(target, "escaped"));
         Assert.IsFalse(File.Exists(target), "nothing may be created in the look-alike directory");
-        await BrokerAssert.FailsWith(BrokerErrorCode.PolicyDenied, () => client.Service.CreateDirectoryAsync(new PathRequest(Path.Combine(evil, "d")), CancellationToken.None));
+        await BrokerAssert.FailsWith(BrokerErrorCode.PolicyDenied, () => client.Service.CreateDirectoryAsync(new CreateDirectoryRequest(Path.Combine(evil, "d")), CancellationToken.None));
         Assert.IsFalse(Directory.Exists(Path.Combine(evil, "d")));
         await BrokerAssert.FailsWith(BrokerErrorCode.PolicyDenied, () => client.Service.DeleteFileAsync(new PathRequest(existing), CancellationToken.None));
         Assert.IsTrue(File.Exists(existing));

@@ -188,8 +188,8 @@ public sealed class WritePathTests
         await BrokerAssert.FailsWith(BrokerErrorCode.PolicyDenied, () => client.WriteTextAsync(Path.Combine(dirLink, "planted.txt"), "PWNED"));
         await BrokerAssert.FailsWith(BrokerErrorCode.PolicyDenied, () => client.WriteTextAsync(Path.Combine(broker.Root, "sandbox", "a", "deeper", "planted.txt"), "PWNED"));
         await BrokerAssert.FailsWith(BrokerErrorCode.PolicyDenied, () => client.Service.DeleteFileAsync(new PathRequest(Path.Combine(dirLink, "secret.txt")), CancellationToken.None));
-        await BrokerAssert.FailsWith(BrokerErrorCode.PolicyDenied, () => client.Service.CreateDirectoryAsync(new PathRequest(Path.Combine(dirLink, "made")), CancellationToken.None));
-        await BrokerAssert.FailsWith(BrokerErrorCode.PolicyDenied, () => client.Service.CreateDirectoryAsync(new PathRequest(Path.Combine(dirLink, "x", "y", "z")), CancellationToken.None));
+        await BrokerAssert.FailsWith(BrokerErrorCode.PolicyDenied, () => client.Service.CreateDirectoryAsync(new CreateDirectoryRequest(Path.Combine(dirLink, "made")), CancellationToken.None));
+        await BrokerAssert.FailsWith(BrokerErrorCode.PolicyDenied, () => client.Service.CreateDirectoryAsync(new CreateDirectoryRequest(Path.Combine(dirLink, "x", "y", "z")), CancellationToken.None));
         await BrokerAssert.FailsWith(BrokerErrorCode.PolicyDenied, () => client.Service.MoveFileAsync(new MoveFileRequest(Path.Combine(dirLink, "secret.txt"), Path.Combine(broker.Root, "sandbox", "stolen.txt"), false), CancellationToken.None));
         string bait = Path.Combine(broker.Root, "sandbox", "bait.txt");
         File.WriteAllText(bait, "bait");
@@ -227,18 +227,18 @@ public sealed class WritePathTests
         await using var client = await broker.ConnectAsync();
         string nested = Path.Combine(broker.Root, "sandbox", "a", "b", "c");
 
-        await client.Service.CreateDirectoryAsync(new PathRequest(nested), CancellationToken.None);
-        await client.Service.CreateDirectoryAsync(new PathRequest(nested), CancellationToken.None);
+        await client.Service.CreateDirectoryAsync(new CreateDirectoryRequest(nested), CancellationToken.None);
+        await client.Service.CreateDirectoryAsync(new CreateDirectoryRequest(nested), CancellationToken.None);
 
         Assert.IsTrue(Directory.Exists(nested));
         await client.WriteTextAsync(Path.Combine(nested, "f.txt"), "deep");
         Assert.AreEqual("deep", File.ReadAllText(Path.Combine(nested, "f.txt")));
 
         File.WriteAllText(Path.Combine(broker.Root, "sandbox", "plain"), "file");
-        await BrokerAssert.FailsWith(BrokerErrorCode.AlreadyExists, () => client.Service.CreateDirectoryAsync(new PathRequest(Path.Combine(broker.Root, "sandbox", "plain", "sub")), CancellationToken.None));
+        await BrokerAssert.FailsWith(BrokerErrorCode.AlreadyExists, () => client.Service.CreateDirectoryAsync(new CreateDirectoryRequest(Path.Combine(broker.Root, "sandbox", "plain", "sub")), CancellationToken.None));
 
         string outside = Path.Combine(broker.Root, "outside", "x");
-        await BrokerAssert.FailsWith(BrokerErrorCode.PolicyDenied, () => client.Service.CreateDirectoryAsync(new PathRequest(outside), CancellationToken.None));
+        await BrokerAssert.FailsWith(BrokerErrorCode.PolicyDenied, () => client.Service.CreateDirectoryAsync(new CreateDirectoryRequest(outside), CancellationToken.None));
         Assert.IsFalse(Directory.Exists(Path.Combine(broker.Root, "outside")));
     }
 

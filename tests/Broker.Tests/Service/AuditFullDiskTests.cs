@@ -180,7 +180,7 @@ public sealed class AuditFullDiskTests
                     await client.Service.MoveFileAsync(new MoveFileRequest(target, this.Subject(i), Overwrite: false), none);
                     break;
                 case "dir.create":
-                    await client.Service.CreateDirectoryAsync(new PathRequest(target), none);
+                    await client.Service.CreateDirectoryAsync(new CreateDirectoryRequest(target), none);
                     break;
                 case "dir.delete":
                     await client.Service.DeleteDirectoryAsync(new PathRequest(target), none);

@@ -113,32 +113,12 @@ public sealed class PingTests
         (byte[])typeof(Ping).GetProperty("DefaultSendBuffer", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(ping)!;
 
     /// <summary>Answers as the client facade does when the policy refuses a target.</summary>
-    private sealed class DenyingPing : Shim.Routing.IBrokerActions
+    private sealed class DenyingPing : RefusingBrokerActions
     {
-        private readonly RefusingBrokerActions others = new();
-
-        public PingResponse Ping(string hostOrAddress, int timeoutMilliseconds, byte[] buffer, PingOptions? options) =>
+        public override PingResponse Ping(string hostOrAddress, int timeoutMilliseconds, byte[] buffer, PingOptions? options) =>
             throw new PingException($"An exception occurred during a Ping request to '{hostOrAddress}': denied by policy rule ping.targets", new UnauthorizedAccessException());
 
-        public Task<PingResponse> PingAsync(string hostOrAddress, int timeoutMilliseconds, byte[] buffer, PingOptions? options, CancellationToken cancellationToken) =>
+        public override Task<PingResponse> PingAsync(string hostOrAddress, int timeoutMilliseconds, byte[] buffer, PingOptions? options, CancellationToken cancellationToken) =>
             Task.FromResult(this.Ping(hostOrAddress, timeoutMilliseconds, buffer, options));
-
-        public FileStream OpenFile(string path, FileMode mode, FileAccess access, FileShare share, int bufferSize, FileOptions options) => this.others.OpenFile(path, mode, access, share, bufferSize, options);
-
-        public Task<FileStream> OpenFileAsync(string path, FileMode mode, FileAccess access, FileShare share, int bufferSize, FileOptions options, CancellationToken cancellationToken) => this.others.OpenFileAsync(path, mode, access, share, bufferSize, options, cancellationToken);
-
-        public FileStatusResponse GetStatus(string path) => this.others.GetStatus(path);
-
-        public void DeleteFile(string path) => this.others.DeleteFile(path);
-
-        public void MoveFile(string source, string destination, bool overwrite) => this.others.MoveFile(source, destination, overwrite);
-
-        public void CreateDirectory(string path) => this.others.CreateDirectory(path);
-
-        public void DeleteDirectory(string path, bool recursive) => this.others.DeleteDirectory(path, recursive);
-
-        public IEnumerable<DirectoryEntry> EnumerateDirectory(string path) => this.others.EnumerateDirectory(path);
-
-        public ExecCheckResponse CheckCommand(ExecRequest request) => this.others.CheckCommand(request);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.NetworkInformation;
+using Microsoft.Win32.SafeHandles;
 using PrivSep.Protocol.Contracts;
 using PrivSep.Shim.Routing;
 
@@ -34,6 +35,58 @@ internal sealed class DirectBrokerActions : IBrokerActions
     public Task<FileStream> OpenFileAsync(string path, FileMode mode, FileAccess access, FileShare share, int bufferSize, FileOptions options, CancellationToken cancellationToken) =>
         Task.FromResult(this.OpenFile(path, mode, access, share, bufferSize, options));
 
+    /// <summary>
+    /// As the broker: the descriptor of the object, no FileShare lock held on it (FileShare.None locks exclusively,
+    /// which a caller's own flock on the same descriptor then converts), no truncation when the client truncates.
+    /// </summary>
+    public SafeFileHandle OpenHandle(string path, FileMode mode, FileAccess access, FileShare share, FileOptions options, UnixFileMode? createMode, bool clientTruncates)
+    {
+        bool existed = File.Exists(path);
+        var openMode = clientTruncates ? mode switch { FileMode.Create => FileMode.OpenOrCreate, FileMode.Truncate => FileMode.Open, _ => mode } : mode;
+        var handle = File.OpenHandle(path, openMode, access, FileShare.None, options & ~FileOptions.Asynchronous);
+        if (!existed && createMode is { } created)
+        {
+            File.SetUnixFileMode(handle, created);
+        }
+
+        return handle;
+    }
+
+    public Task<SafeFileHandle> OpenHandleAsync(string path, FileMode mode, FileAccess access, FileShare share, FileOptions options, UnixFileMode? createMode, bool clientTruncates, CancellationToken cancellationToken) =>
+        Task.FromResult(this.OpenHandle(path, mode, access, share, options, createMode, clientTruncates));
+
+    /// <summary>As the broker's lstat: a link's own status, its text, and its target's status.</summary>
+    public FileStatusResponse GetLinkStatus(string path)
+    {
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not { } target)
+        {
+            return this.GetStatus(path);
+        }
+
+        var targetStatus = this.GetStatus(path);
+        return new FileStatusResponse(FileSystemEntryKind.Other, info.Attributes, info.Length, info.LastWriteTimeUtc, info.LastAccessTimeUtc, info.FullName, LinkTarget: target, LinkTargetStatus: targetStatus.Exists ? targetStatus : null);
+    }
+
+    public void SetTimes(string path, DateTime? lastAccessTimeUtc, DateTime? lastWriteTimeUtc, bool followLinks)
+    {
+        if (lastAccessTimeUtc is { } access)
+        {
+            File.SetLastAccessTimeUtc(path, access);
+        }
+
+        if (lastWriteTimeUtc is { } write)
+        {
+            File.SetLastWriteTimeUtc(path, write);
+        }
+    }
+
+    public void SetMode(string path, UnixFileMode mode) => File.SetUnixFileMode(path, mode);
+
+    public void CreateSymbolicLink(string path, string target) => File.CreateSymbolicLink(path, target);
+
+    public void MoveDirectory(string source, string destination) => Directory.Move(source, destination);
+
     public FileStatusResponse GetStatus(string path)
     {
         FileSystemInfo info = Directory.Exists(path) ? new DirectoryInfo(path) : new FileInfo(path);
@@ -59,7 +112,17 @@ internal sealed class DirectBrokerActions : IBrokerActions
 
     public void MoveFile(string source, string destination, bool overwrite) => File.Move(source, destination, overwrite);
 
-    public void CreateDirectory(string path) => Directory.CreateDirectory(path);
+    public void CreateDirectory(string path, UnixFileMode? mode = null)
+    {
+        if (mode is { } created)
+        {
+            Directory.CreateDirectory(path, created);
+        }
+        else
+        {
+            Directory.CreateDirectory(path);
+        }
+    }
 
     public void DeleteDirectory(string path, bool recursive) => Directory.Delete(path, recursive);
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.NetworkInformation;
+using Microsoft.Win32.SafeHandles;
 using PrivSep.Protocol.Contracts;
 using PrivSep.Shim.Routing;
 
@@ -24,6 +25,48 @@ internal sealed class RecordingBrokerActions(IBrokerActions inner) : IBrokerActi
         return inner.OpenFileAsync(path, mode, access, share, bufferSize, options, cancellationToken);
     }
 
+    public SafeFileHandle OpenHandle(string path, FileMode mode, FileAccess access, FileShare share, FileOptions options, UnixFileMode? createMode, bool clientTruncates)
+    {
+        this.calls.Enqueue($"OpenHandle {path} {mode} {access}");
+        return inner.OpenHandle(path, mode, access, share, options, createMode, clientTruncates);
+    }
+
+    public Task<SafeFileHandle> OpenHandleAsync(string path, FileMode mode, FileAccess access, FileShare share, FileOptions options, UnixFileMode? createMode, bool clientTruncates, CancellationToken cancellationToken)
+    {
+        this.calls.Enqueue($"OpenHandleAsync {path} {mode} {access}");
+        return inner.OpenHandleAsync(path, mode, access, share, options, createMode, clientTruncates, cancellationToken);
+    }
+
+    public FileStatusResponse GetLinkStatus(string path)
+    {
+        this.calls.Enqueue($"GetLinkStatus {path}");
+        return inner.GetLinkStatus(path);
+    }
+
+    public void SetTimes(string path, DateTime? lastAccessTimeUtc, DateTime? lastWriteTimeUtc, bool followLinks)
+    {
+        this.calls.Enqueue($"SetTimes {path} {lastAccessTimeUtc:O} {lastWriteTimeUtc:O} {followLinks}");
+        inner.SetTimes(path, lastAccessTimeUtc, lastWriteTimeUtc, followLinks);
+    }
+
+    public void SetMode(string path, UnixFileMode mode)
+    {
+        this.calls.Enqueue($"SetMode {path} {mode}");
+        inner.SetMode(path, mode);
+    }
+
+    public void CreateSymbolicLink(string path, string target)
+    {
+        this.calls.Enqueue($"CreateSymbolicLink {path} {target}");
+        inner.CreateSymbolicLink(path, target);
+    }
+
+    public void MoveDirectory(string source, string destination)
+    {
+        this.calls.Enqueue($"MoveDirectory {source} {destination}");
+        inner.MoveDirectory(source, destination);
+    }
+
     public FileStatusResponse GetStatus(string path)
     {
         this.calls.Enqueue($"GetStatus {path}");
@@ -42,10 +85,10 @@ internal sealed class RecordingBrokerActions(IBrokerActions inner) : IBrokerActi
         inner.MoveFile(source, destination, overwrite);
     }
 
-    public void CreateDirectory(string path)
+    public void CreateDirectory(string path, UnixFileMode? mode = null)
     {
         this.calls.Enqueue($"CreateDirectory {path}");
-        inner.CreateDirectory(path);
+        inner.CreateDirectory(path, mode);
     }
 
     public void DeleteDirectory(string path, bool recursive)
