@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using PrivSep.Rewriter.Manifest;
 using PrivSep.Rewriter.Model;
 using PrivSep.Rewriter.Tests.Infrastructure;
+using PrivSep.Rewriter.Writing;
 
 namespace PrivSep.Rewriter.Tests;
 
@@ -158,6 +159,23 @@ public sealed class DepsFileTests
         Assert.AreEqual(DiagnosticSeverity.Warning, warning.Severity);
         StringAssert.Contains(warning.Message, DepsFileName);
         Assert.AreEqual("{ \"targets\": ", File.ReadAllText(Path.Combine(brokenOut, DepsFileName)));
+    }
+
+    [TestMethod]
+    public void A_deps_file_in_a_subfolder_where_no_Shim_is_placed_is_reported_and_copied_as_it_is()
+    {
+        string input = CopyOf(built, "nested-in");
+        Directory.CreateDirectory(Path.Combine(input, "sub"));
+        File.Copy(Path.Combine(built, DepsFileName), Path.Combine(input, "sub", "Nested.deps.json"));
+        string output = Path.Combine(temp.Path, "nested-out");
+
+        FolderRewriteResult result = FolderRewriter.Rewrite(new RewriteOptions(input, output));
+
+        RewriteDiagnostic warning = result.Diagnostics.Single(d => d.Id == DiagnosticIds.DepsFileNotUpdated);
+        StringAssert.Contains(warning.Message, "sub/Nested.deps.json");
+        StringAssert.Contains(warning.Message, "not at the top level");
+        CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(built, DepsFileName)), File.ReadAllBytes(Path.Combine(output, "sub", "Nested.deps.json")));
+        StringAssert.Contains(File.ReadAllText(Path.Combine(output, DepsFileName)), DepsFiles.LibraryName, "the top-level one is updated");
     }
 
     private static JsonObject ReadDeps(string folder) => JsonNode.Parse(File.ReadAllText(Path.Combine(folder, DepsFileName)))!.AsObject();
