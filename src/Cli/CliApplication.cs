@@ -45,6 +45,7 @@ internal static class CliApplication
             ScanCommand.Create(context),
             VerifyCommand.Create(context),
             KeygenCommand.Create(context),
+            CatalogCommand.Create(context),
             audit,
             policy,
         };

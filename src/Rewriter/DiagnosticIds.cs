@@ -44,4 +44,7 @@ public static class DiagnosticIds
 
     /// <summary>Symbols (PDB) could not be read; the assembly was rewritten without them (warning).</summary>
     public const string SymbolsUnreadable = "PS1013";
+
+    /// <summary>A <c>.deps.json</c> of the output could not be updated to list the Shim's run-time files (warning).</summary>
+    public const string DepsFileNotUpdated = "PS1014";
 }

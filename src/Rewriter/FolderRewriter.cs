@@ -127,6 +127,12 @@ public static class FolderRewriter
 
                 records.Add(new AssemblyRewriteRecord(name, sha, sha, false, false, []));
             }
+
+            // A host resolving the plugin through its deps file finds only what the file lists: list what was just placed.
+            if (output is not null)
+            {
+                diagnostics.AddRange(DepsFiles.UpdateAll(output, otherFiles, shimFiles, catalog.ShimModule.Assembly.Name.Version));
+            }
         }
 
         if (output is not null)

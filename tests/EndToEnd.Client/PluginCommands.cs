@@ -7,16 +7,18 @@ using System.Runtime.Loader;
 /// </summary>
 internal static class PluginCommands
 {
-    private static readonly Dictionary<string, PluginContext> Contexts = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, AssemblyLoadContext> Contexts = new(StringComparer.Ordinal);
 
     /// <summary>
     /// <c>plugin DLL TYPE METHOD ARG</c>: invokes <c>TYPE.METHOD(ARG)</c> and returns its result as text. With
     /// <paramref name="isolated"/> (<c>plugin-isolated</c>), the plugin's folder wins over the host's assemblies, so a
     /// rewritten plugin runs on its own copy of the Shim and its dependencies.
     /// </summary>
-    public static string Invoke(string dllPath, string typeName, string methodName, string argument, bool isolated = false)
+    public static string Invoke(string dllPath, string typeName, string methodName, string argument, bool isolated = false) =>
+        Call(Load(dllPath, isolated), typeName, methodName, argument);
+
+    private static string Call(Assembly plugin, string typeName, string methodName, string argument)
     {
-        Assembly plugin = Load(dllPath, isolated);
         Type type = plugin.GetType(typeName, throwOnError: true)!;
         MethodInfo method = type.GetMethod(methodName, BindingFlags.Public | BindingFlags.Static, [typeof(string)])
             ?? throw new MissingMethodException(typeName, methodName);
@@ -30,6 +32,23 @@ internal static class PluginCommands
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
             throw;
         }
+    }
+
+    /// <summary>
+    /// <c>plugin-resolver DLL TYPE METHOD ARG</c>: the same call, with the plugin loaded the documented .NET way: an
+    /// <see cref="AssemblyDependencyResolver"/> over the plugin's own <c>.deps.json</c> first, the host for what it does not list.
+    /// </summary>
+    public static string InvokeResolved(string dllPath, string typeName, string methodName, string argument)
+    {
+        string fullPath = Path.GetFullPath(dllPath);
+        string key = "resolver:" + fullPath;
+        if (!Contexts.TryGetValue(key, out AssemblyLoadContext? context))
+        {
+            context = new ResolverContext(fullPath);
+            Contexts[key] = context;
+        }
+
+        return Call(context.LoadFromAssemblyPath(fullPath), typeName, methodName, argument);
     }
 
     /// <summary>
@@ -47,13 +66,22 @@ internal static class PluginCommands
         string fullPath = Path.GetFullPath(dllPath);
         string directory = Path.GetDirectoryName(fullPath)!;
         string key = (isolated ? "isolated:" : "shared:") + directory;
-        if (!Contexts.TryGetValue(key, out PluginContext? context))
+        if (!Contexts.TryGetValue(key, out AssemblyLoadContext? context))
         {
             context = new PluginContext(directory, isolated);
             Contexts[key] = context;
         }
 
         return context.LoadFromAssemblyPath(fullPath);
+    }
+
+    /// <summary>The documented plugin host's context: what the plugin's deps file lists comes from its folder, the rest from the host.</summary>
+    private sealed class ResolverContext(string pluginPath) : AssemblyLoadContext("plugin-resolver:" + Path.GetDirectoryName(pluginPath))
+    {
+        private readonly AssemblyDependencyResolver resolver = new(pluginPath);
+
+        protected override Assembly? Load(AssemblyName assemblyName) =>
+            this.resolver.ResolveAssemblyToPath(assemblyName) is { } path ? this.LoadFromAssemblyPath(path) : null;
     }
 
     /// <summary>

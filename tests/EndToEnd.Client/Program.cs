@@ -5,6 +5,7 @@ using System.Text.Json;
 // {"command":"read","ok":true,"value":"..."} or {"command":"read","ok":false,"error":"UnauthorizedAccessException","message":"..."}.
 // "plugin DLL TYPE METHOD ARG" loads a plugin assembly from its folder and calls its static TYPE.METHOD(ARG) by reflection;
 // "plugin-isolated DLL TYPE METHOD ARG" does the same with the plugin's folder first (the plugin runs on its own Shim copy);
+// "plugin-resolver DLL TYPE METHOD ARG" loads it through an AssemblyDependencyResolver over the plugin's .deps.json (the documented host);
 // "shim-copies" names every PrivSep.Shim loaded in the process (one, in the default context, when the plugin's unified with ours).
 // "hold PATH SECONDS" keeps a brokered directory enumeration open and sleeps, so a test can kill this process mid-use.
 // With --table first, a human-readable table of what was allowed and what was blocked is printed instead (the demo).
@@ -31,6 +32,7 @@ for (int i = table ? 1 : 0; i < args.Length;)
             "sleep" => Commands.Sleep(args[i++]),
             "plugin" => PluginCommands.Invoke(args[i++], args[i++], args[i++], args[i++]),
             "plugin-isolated" => PluginCommands.Invoke(args[i++], args[i++], args[i++], args[i++], isolated: true),
+            "plugin-resolver" => PluginCommands.InvokeResolved(args[i++], args[i++], args[i++], args[i++]),
             "shim-copies" => PluginCommands.ShimCopies(),
             "hold" => Commands.Hold(args[i++], int.Parse(args[i++], System.Globalization.CultureInfo.InvariantCulture)),
             _ => throw new ArgumentException($"unknown command '{command}'"),

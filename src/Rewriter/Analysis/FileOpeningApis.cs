@@ -1,8 +1,10 @@
 namespace PrivSep.Rewriter.Analysis;
 
 /// <summary>
-/// BCL members that open files (or start processes) themselves from a path, out of the Shim's reach: their internal
-/// calls are in the framework, which is never rewritten. Matched by documentation-ID prefix; calls to them are PS1004.
+/// Framework loaders: BCL members outside the file-system types that open files (or start processes) themselves from a
+/// path, out of the Shim's reach: their internal calls are in the framework, which is never rewritten. Matched by
+/// documentation-ID prefix; calls to them are PS1004. The file-system types themselves (File, FileInfo, FileStream, …)
+/// are classified member by member from the reference assemblies instead (<see cref="Catalog.FileSystemSurface"/>).
 /// </summary>
 internal static class FileOpeningApis
 {
@@ -36,11 +38,7 @@ internal static class FileOpeningApis
         "M:System.Security.Cryptography.X509Certificates.X509Certificate2.#ctor(System.String",
         "M:System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(System.String",
         "M:System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(System.String",
-        "M:System.IO.File.",
-        "M:System.IO.Directory.",
     ];
-
-    private static readonly string[] FileSystemInfoTypes = ["M:System.IO.FileInfo.", "M:System.IO.DirectoryInfo.", "M:System.IO.FileSystemInfo."];
 
     /// <summary>Native-code loaders reported as P/Invoke (PS1002) by the scanner, by documentation-ID prefix.</summary>
     internal static readonly string[] NativeCodePrefixes =
@@ -51,16 +49,10 @@ internal static class FileOpeningApis
 
     /// <summary>
     /// Prefilter for the scanner: false when no member of the call's declaring type can match any prefix above (file
-    /// openers or native-code loaders), so the full documentation ID need not be built.
+    /// openers or native-code loaders) nor belong to the file-system surface, so the full documentation ID need not be built.
     /// </summary>
-    internal static readonly Catalog.TopLevelTypeFilter ScannedTypes = new([.. Prefixes, .. FileSystemInfoTypes, .. NativeCodePrefixes]);
-
-    private static readonly string[] FileSystemInfoMembers =
-    [
-        "Open", "OpenRead", "OpenText", "OpenWrite", "Create", "CreateText", "AppendText", "Delete", "MoveTo", "CopyTo",
-        "Replace", "Encrypt", "Decrypt", "CreateSubdirectory", "EnumerateFiles", "EnumerateDirectories",
-        "EnumerateFileSystemInfos", "GetFiles", "GetDirectories", "GetFileSystemInfos", "CreateAsSymbolicLink",
-    ];
+    internal static readonly Catalog.TopLevelTypeFilter ScannedTypes =
+        new([.. Prefixes, .. NativeCodePrefixes, .. Catalog.FileSystemSurface.Types.Select(t => "M:" + t + ".")]);
 
     /// <summary>True when a call to this (uncataloged) member opens a path by itself.</summary>
     public static bool OpensPath(string documentationId)
@@ -70,15 +62,6 @@ internal static class FileOpeningApis
             if (documentationId.StartsWith(prefix, StringComparison.Ordinal))
             {
                 return true;
-            }
-        }
-
-        foreach (string type in FileSystemInfoTypes)
-        {
-            if (documentationId.StartsWith(type, StringComparison.Ordinal))
-            {
-                string member = documentationId[type.Length..].Split('(')[0];
-                return FileSystemInfoMembers.Contains(member, StringComparer.Ordinal);
             }
         }
 

@@ -8,11 +8,14 @@ namespace PrivSep.Rewriter.Analysis;
 
 /// <summary>
 /// Finds what cannot be redirected to the Shim and reports it (DESIGN.md: reported, never ignored): reflection over
-/// cataloged members (PS1001), P/Invoke (PS1002), <c>calli</c> (PS1003), BCL APIs that open paths themselves (PS1004),
-/// and types deriving from a type with cataloged constructors (PS1005, an error).
+/// cataloged members (PS1001), P/Invoke (PS1002), <c>calli</c> (PS1003), calls that touch the disk by path and are not
+/// replaced (PS1004: file-system members the catalog lacks, framework loaders), and types deriving from a type with
+/// cataloged constructors (PS1005, an error).
 /// </summary>
 internal sealed class UnredirectableScanner(ShimCatalog catalog, string assemblyName)
 {
+    private readonly FileSystemSurface surface = catalog.Surface;
+
     /// <summary>How far after a <c>ldtoken</c> of a cataloged type a reflection call still counts as reflection over it.</summary>
     private const int ReflectionWindow = 16;
 
@@ -104,7 +107,19 @@ internal sealed class UnredirectableScanner(ShimCatalog catalog, string assembly
         {
             this.Report(method, instruction, DiagnosticIds.PlatformInvoke, $"{id} loads or calls native code that is not redirected; the kernel decides");
         }
-        else if (FileOpeningApis.OpensPath(id) && !(called.Name == ".ctor" && instruction.OpCode.Code != Code.Newobj))
+        else if (called.Name == ".ctor" && instruction.OpCode.Code != Code.Newobj)
+        {
+            // A base-constructor call of a derived type: PS1005 reports the type.
+        }
+        else if (this.surface.Find(id) is { } member)
+        {
+            if (member.ByPath)
+            {
+                string why = member.Reason is null ? "not replaced by the Shim (yet)" : $"not replaced by the Shim: {member.Reason}";
+                this.Report(method, instruction, DiagnosticIds.FileOpeningApi, $"{id} touches the disk by path and is {why}; the call runs with the agent's own rights, so a file only the broker may open fails or looks absent");
+            }
+        }
+        else if (FileOpeningApis.OpensPath(id))
         {
             this.Report(method, instruction, DiagnosticIds.FileOpeningApi, $"{id} opens a path itself, out of the Shim's reach: it runs with the agent's own rights (open the file with File/FileStream and pass the stream instead)");
         }

@@ -80,6 +80,10 @@ internal sealed class ReferenceAssemblies
         return best ?? throw new DirectoryNotFoundException($"{packs}: no 10.x reference pack with ref/net10.0; install the .NET 10 SDK.");
     }
 
+    /// <summary>Every public type named <paramref name="documentationTypeName"/> (Namespace.Type) in the reference assemblies.</summary>
+    public IReadOnlyList<TypeDefinition> FindTypes(string documentationTypeName) =>
+        this.typesByName.TryGetValue(documentationTypeName, out List<TypeDefinition>? types) ? types : [];
+
     /// <summary>Every public method of every type named <paramref name="documentationTypeName"/> whose ID is <paramref name="methodId"/>.</summary>
     public IReadOnlyList<MethodDefinition> FindMethods(string documentationTypeName, string methodId)
     {

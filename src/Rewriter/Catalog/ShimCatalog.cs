@@ -19,8 +19,9 @@ public sealed class ShimCatalog
     private readonly HashSet<string>? memberNames;
     private readonly TopLevelTypeFilter declaringTypes;
 
-    private ShimCatalog(string path, string sha256, ModuleDefinition module, IReadOnlyList<CatalogEntry> entries)
+    private ShimCatalog(string path, string sha256, ModuleDefinition module, IReadOnlyList<CatalogEntry> entries, ReferenceAssemblies references)
     {
+        this.References = references;
         this.ShimAssemblyPath = path;
         this.Sha256 = sha256;
         this.ShimModule = module;
@@ -45,6 +46,12 @@ public sealed class ShimCatalog
     public string ShimAssemblyName => this.ShimModule.Assembly.Name.FullName;
 
     internal ModuleDefinition ShimModule { get; }
+
+    /// <summary>The .NET reference assemblies the entries were validated against.</summary>
+    internal ReferenceAssemblies References { get; }
+
+    /// <summary>The file-system surface of the same reference assemblies: what the catalog is measured against.</summary>
+    public FileSystemSurface Surface => FileSystemSurface.For(this.References);
 
     /// <summary>Reads and validates the catalog; throws <see cref="ShimCatalogException"/> naming every bad entry.</summary>
     public static ShimCatalog Load(string shimAssemblyPath) => Load(shimAssemblyPath, null);
@@ -110,7 +117,7 @@ public sealed class ShimCatalog
         }
 
         entries.Sort((a, b) => string.CompareOrdinal(a.OriginalId, b.OriginalId));
-        return new ShimCatalog(fullPath, Convert.ToHexStringLower(SHA256.HashData(bytes)), module, entries);
+        return new ShimCatalog(fullPath, Convert.ToHexStringLower(SHA256.HashData(bytes)), module, entries, references);
     }
 
     /// <summary>The entry for a call's target, matched by declaring type, name, parameter and return types (never by assembly).</summary>

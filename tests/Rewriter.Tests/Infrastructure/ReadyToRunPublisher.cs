@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection.PortableExecutable;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -41,24 +40,16 @@ internal static class ReadyToRunPublisher
             return cache;
         }
 
-        string work = Path.Combine(Path.GetTempPath(), "privsep-r2r-build", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(work);
-
-        // Empty Directory.Build.* files stop MSBuild from picking up any props of the folders above the temp folder.
-        File.WriteAllText(Path.Combine(work, "Directory.Build.props"), "<Project />");
-        File.WriteAllText(Path.Combine(work, "Directory.Build.targets"), "<Project />");
-        File.WriteAllText(Path.Combine(work, "Directory.Packages.props"), "<Project />");
-        File.WriteAllText(Path.Combine(work, assemblyName + ".csproj"), project);
-        File.WriteAllText(Path.Combine(work, assemblyName + ".cs"), source);
+        string work = DotnetBuild.CreateIsolatedProject("privsep-r2r-build", assemblyName, project, source);
         string publish = Path.Combine(work, "publish");
-        (int exitCode, string log) = RunDotnet(work, "publish", "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true", "-o", publish, "--nologo");
+        (int exitCode, string log) = DotnetBuild.Run(work, PublishTimeout, "publish", "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true", "-o", publish, "--nologo");
         string published = Path.Combine(publish, assemblyName + ".dll");
         if (exitCode != 0 || !File.Exists(published))
         {
             throw new InvalidOperationException(
                 $"`dotnet publish -p:PublishReadyToRun=true` of a one-class library failed (exit {exitCode}). It needs the Microsoft.NETCore.App.Crossgen2.linux-x64 "
                 + $"package for runtime {Environment.Version}: in the global packages folder already, or restorable from the NuGet feed (check network access "
-                + $"and `dotnet nuget locals global-packages --list`). Build folder: {work}. Last output:{Environment.NewLine}{Tail(log)}");
+                + $"and `dotnet nuget locals global-packages --list`). Build folder: {work}. Last output:{Environment.NewLine}{DotnetBuild.Tail(log)}");
         }
 
         // Publish into a private folder, then move it into place: concurrent test runs never see half a cache entry.
@@ -93,67 +84,5 @@ internal static class ReadyToRunPublisher
         using var reader = new PEReader(File.OpenRead(path));
         CorHeader? cor = reader.PEHeaders.CorHeader;
         return cor is not null && cor.ManagedNativeHeaderDirectory.Size > 0 && ((int)cor.Flags & 0x4) != 0;
-    }
-
-    private static (int ExitCode, string Log) RunDotnet(string workingDirectory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(DotnetPath())
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // `dotnet test` runs us under MSBuild-set variables that would point the nested build at the outer one's MSBuild.
-        foreach (string name in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase) || k is "DOTNET_HOST_PATH" or "VSTEST_HOST_DEBUG").ToList())
-        {
-            start.Environment.Remove(name);
-        }
-
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        start.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        var log = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(PublishTimeout))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            lock (log)
-            {
-                return (-1, $"timed out after {PublishTimeout.TotalMinutes} minutes (a NuGet restore that hangs?){Environment.NewLine}{log}");
-            }
-        }
-
-        process.WaitForExit();
-        lock (log)
-        {
-            return (process.ExitCode, log.ToString());
-        }
-    }
-
-    /// <summary>The dotnet host of the runtime running the tests: &lt;root&gt;/shared/Microsoft.NETCore.App/&lt;version&gt;/ is three levels below it.</summary>
-    private static string DotnetPath()
-    {
-        string runtime = RuntimeEnvironment.GetRuntimeDirectory().TrimEnd(Path.DirectorySeparatorChar);
-        string candidate = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(runtime)!)!)!, "dotnet");
-        return File.Exists(candidate) ? candidate : "dotnet";
-    }
-
-    private static string Tail(string log)
-    {
-        string[] lines = log.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        return string.Join('\n', lines.Skip(Math.Max(0, lines.Length - 30)));
     }
 }
